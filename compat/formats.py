@@ -1,0 +1,74 @@
+"""The per-format plug-in interface: what the registry needs from a schema language.
+
+A format parses schema text (with its resolved references) into a `ParsedSchema`, produces
+the canonical text the registry stores and hashes, compares two parsed schemas as reader and
+writer, and renders Confluent's verbose message for each finding. JSON Schema and Protobuf
+plug in by implementing `SchemaFormat`; the registry never looks inside a parsed schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from compat.types import Finding, SchemaType
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedReference:
+    """A reference whose target has been found and parsed (with its own references)."""
+
+    name: str
+    subject: str
+    version: int
+    schema: ParsedSchema
+
+
+class ParsedSchema(Protocol):
+    """A schema after parsing and validation; immutable and cheap to keep."""
+
+    @property
+    def schema_type(self) -> SchemaType:
+        """The schema language."""
+
+    @property
+    def canonical(self) -> str:
+        """The canonical text: what the registry stores, returns and hashes."""
+
+    @property
+    def references(self) -> Sequence[ResolvedReference]:
+        """The resolved references this schema was parsed with."""
+
+
+class SchemaFormat(Protocol):
+    """A schema language plug-in."""
+
+    @property
+    def schema_type(self) -> SchemaType:
+        """The schema language this plug-in handles."""
+
+    def parse(
+        self,
+        text: str,
+        references: Sequence[ResolvedReference] = (),
+        *,
+        normalize: bool = False,
+    ) -> ParsedSchema:
+        """Parse and validate `text`; raise `InvalidSchemaError` with a message a person can act on.
+
+        With `normalize`, the canonical text is the normalised form, so that equivalent
+        schemas written differently get the same identity.
+        """
+
+    def backward_findings(self, reader: ParsedSchema, writer: ParsedSchema) -> list[Finding]:
+        """Why `reader` cannot read data written with `writer`; empty when it can.
+
+        Never raises: an unexpected failure is itself reported as a finding.
+        """
+
+    def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:
+        """Confluent's verbose-mode text for one finding, with the given role words."""
+
+    def render(self, schema: ParsedSchema, fmt: str) -> str | None:
+        """The schema text for a `format=` query value, or None when the format has no such view."""

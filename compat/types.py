@@ -1,0 +1,73 @@
+"""Values shared by every schema format: schema types, compatibility levels and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SchemaType(StrEnum):
+    """The schema languages the registry understands; values are Confluent's `schemaType` names."""
+
+    AVRO = "AVRO"
+    JSON = "JSON"
+    PROTOBUF = "PROTOBUF"
+
+
+class CompatibilityLevel(StrEnum):
+    """Confluent's compatibility levels: a direction plus how many earlier versions are checked."""
+
+    NONE = "NONE"
+    BACKWARD = "BACKWARD"
+    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
+    FORWARD = "FORWARD"
+    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
+    FULL = "FULL"
+    FULL_TRANSITIVE = "FULL_TRANSITIVE"
+
+    @property
+    def transitive(self) -> bool:
+        """Whether every earlier live version is checked, not only the latest."""
+        return self.name.endswith("_TRANSITIVE")
+
+    @property
+    def checks_backward(self) -> bool:
+        """Whether the new schema must read data written with earlier schemas."""
+        return self.name.startswith(("BACKWARD", "FULL"))
+
+    @property
+    def checks_forward(self) -> bool:
+        """Whether earlier schemas must read data written with the new schema."""
+        return self.name.startswith(("FORWARD", "FULL"))
+
+    @classmethod
+    def parse(cls, text: str) -> CompatibilityLevel | None:
+        """Parse a level case-insensitively, as Confluent does; None when unknown."""
+        try:
+            return cls(text.strip().upper())
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reason why a reader cannot read what a writer wrote (or a compatible difference).
+
+    `description` holds Confluent's description split around its role words: one part when
+    the text names no roles, three parts when it names the reader and then the writer. The
+    roles are filled in only when the message is rendered, because the same finding reads
+    "new"/"old" in a backward check and "old"/"new" in a forward one.
+    """
+
+    type: str
+    path: str
+    detail: str = ""
+    description: tuple[str, ...] = ("",)
+
+    def describe(self, *, reader: str, writer: str) -> str:
+        """Render the description with the given words for the reader and writer roles."""
+        if len(self.description) == 3:
+            return (
+                f"{self.description[0]}{reader}{self.description[1]}{writer}{self.description[2]}"
+            )
+        return "".join(self.description)

@@ -1,0 +1,109 @@
+"""Request bodies to validated values: wrong shapes are 400, invalid content 422."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compat.types import SchemaType
+from registry.errors import BadRequestError, InvalidSchemaError
+from registry.records import Reference
+from registry.requests import SchemaRequest
+
+
+def _object(body: Any, what: str) -> dict[str, Any]:
+    if body is None:
+        raise InvalidSchemaError(f"Invalid {what}: the request body is empty")
+    if not isinstance(body, dict):
+        raise BadRequestError(f"Invalid {what}: the request body must be a JSON object")
+    return body
+
+
+def _optional_int(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequestError(f"Field '{name}' must be an integer, got {value!r}")
+    return value
+
+
+def _optional_object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadRequestError(f"Field '{name}' must be a JSON object")
+    return value or None
+
+
+def _references(raw: Any) -> tuple[Reference, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise BadRequestError("Field 'references' must be a list")
+    refs = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise InvalidSchemaError(f"Invalid reference: {item!r}")
+        name, subject, version = item.get("name"), item.get("subject"), item.get("version")
+        if (
+            not isinstance(name, str)
+            or not name
+            or not isinstance(subject, str)
+            or isinstance(version, bool)
+            or not isinstance(version, int)
+        ):
+            raise InvalidSchemaError(
+                f"Invalid reference: {item!r}; name, subject and version are all required"
+            )
+        refs.append(Reference(name, subject, version))
+    return tuple(refs)
+
+
+def schema_request(body: Any) -> SchemaRequest:
+    """A RegisterSchemaRequest; unknown fields are ignored, as Confluent does."""
+    obj = _object(body, "schema")
+    schema = obj.get("schema")
+    if schema is None or schema == "":
+        raise InvalidSchemaError("Empty schema")
+    if not isinstance(schema, str):
+        raise BadRequestError("Field 'schema' must be a string holding the schema text")
+    type_name = obj.get("schemaType")
+    if type_name is None:
+        schema_type = SchemaType.AVRO
+    else:
+        try:
+            schema_type = SchemaType(type_name)
+        except ValueError:
+            raise InvalidSchemaError(f"Invalid schema type {type_name}") from None
+    return SchemaRequest(
+        schema=schema,
+        schema_type=schema_type,
+        references=_references(obj.get("references")),
+        metadata=_optional_object(obj, "metadata"),
+        rule_set=_optional_object(obj, "ruleSet"),
+        version=_optional_int(obj, "version"),
+        id=_optional_int(obj, "id"),
+    )
+
+
+def config_update(body: Any) -> dict[str, Any]:
+    """A ConfigUpdateRequest as a partial update (absent = keep, null = clear)."""
+    obj = _object(body, "config")
+    for name in ("normalize", "validateFields", "validateRules"):
+        value = obj.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise BadRequestError(f"Field '{name}' must be a boolean")
+    for name in ("compatibility", "compatibilityLevel", "compatibilityGroup", "alias"):
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            raise BadRequestError(f"Field '{name}' must be a string")
+    for name in ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet"):
+        _optional_object(obj, name)
+    return obj
+
+
+def mode_update(body: Any) -> object:
+    """The `mode` of a ModeUpdateRequest (validated by the service)."""
+    obj = _object(body, "mode")
+    return obj.get("mode")

@@ -1,0 +1,72 @@
+"""Server metadata, contexts, and the association lookup clients make by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.http.context import RequestContext
+from registry.http.params import integer, page
+from registry.http.replies import Reply
+from registry.http.routing import Handler
+
+VERSION = "0.1.0"
+UNLIMITED = 2**31 - 1
+
+
+async def root(ctx: RequestContext) -> Any:
+    """`GET /` and `POST /`: liveness, an empty object."""
+    return Reply(b"{}")
+
+
+async def cluster_id(ctx: RequestContext) -> Any:
+    """`GET /v1/metadata/id`."""
+    settings = ctx.service.settings
+    return {
+        "id": "",
+        "scope": {
+            "path": [],
+            "clusters": {
+                "kafka-cluster": settings.cluster_id,
+                "schema-registry-cluster": settings.group_id,
+            },
+        },
+    }
+
+
+async def server_version(ctx: RequestContext) -> Any:
+    """`GET /v1/metadata/version`."""
+    return {"version": VERSION, "commitId": ""}
+
+
+async def list_contexts(ctx: RequestContext) -> Any:
+    """`GET /contexts`: the default context first, then every context ever written."""
+    prefix = ctx.params.get("contextPrefix", "")
+    contexts = [c for c in ctx.service.store.state.contexts() if c.startswith(prefix)]
+    offset = integer(ctx.params, "offset", 0)
+    return page(contexts, offset, integer(ctx.params, "limit", -1), UNLIMITED)
+
+
+async def delete_context(ctx: RequestContext) -> Any:
+    """`DELETE /contexts/{ctx}`: only an empty context; 204 with no body."""
+    context = ctx.args[0]
+    await ctx.service.delete_context(context if context.startswith(".") else f".{context}")
+    return Reply(b"", status=204)
+
+
+async def associations(ctx: RequestContext) -> Any:
+    """`GET /associations/resources/{ns}/{name}`: Cairn keeps no associations.
+
+    confluent-kafka >= 2.14 asks this before falling back to the topic-name strategy;
+    an empty list makes that fallback clean.
+    """
+    return Reply(b"[]")
+
+
+ROUTES: dict[str, dict[str, Handler]] = {
+    "/": {"GET": root, "POST": root},
+    "/v1/metadata/id": {"GET": cluster_id},
+    "/v1/metadata/version": {"GET": server_version},
+    "/contexts": {"GET": list_contexts},
+    "/contexts/{}": {"DELETE": delete_context},
+    "/associations/resources/{}/{}": {"GET": associations},
+}

@@ -1,0 +1,74 @@
+"""The service under concurrency: ids stay unique and shared content shares one id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from compat.avro import AvroFormat
+from compat.plugins import Formats
+from compat.types import CompatibilityLevel
+from registry.log.memory import MemoryLog
+from registry.requests import SchemaRequest
+from registry.service import RegistryService
+from registry.settings import Settings
+from registry.store import Store
+
+
+def _service(level: CompatibilityLevel = CompatibilityLevel.BACKWARD) -> RegistryService:
+    settings = Settings(default_compatibility=level)
+    return RegistryService(Store(MemoryLog()), Formats([AvroFormat()]), settings)
+
+
+def _schema(name: str) -> SchemaRequest:
+    return SchemaRequest(
+        json.dumps({"type": "record", "name": name, "fields": [{"name": "a", "type": "int"}]})
+    )
+
+
+def test_concurrent_registrations_of_one_schema_to_many_subjects_share_one_id() -> None:
+    service = _service()
+
+    async def scenario() -> list[int]:
+        results = await asyncio.gather(
+            *(service.register(f"s{i}", _schema("Shared")) for i in range(20))
+        )
+        return [r.schema.id for r in results]
+
+    assert set(asyncio.run(scenario())) == {1}
+
+
+def test_concurrent_distinct_registrations_get_distinct_dense_ids() -> None:
+    service = _service(CompatibilityLevel.NONE)
+
+    async def scenario() -> list[int]:
+        results = await asyncio.gather(
+            *(service.register(f"s{i % 4}", _schema(f"R{i}")) for i in range(40))
+        )
+        return [r.schema.id for r in results]
+
+    ids = asyncio.run(scenario())
+    assert sorted(ids) == list(range(1, 41))
+    state = service.store.state
+    for subject in ("s0", "s1", "s2", "s3"):
+        assert sorted(state.versions(subject)) == list(range(1, 11))
+
+
+def test_state_rebuilt_from_the_log_equals_the_live_state() -> None:
+    service = _service()
+
+    async def scenario() -> None:
+        for i in range(5):
+            await service.register("a", _schema(f"R{i}") if i == 0 else _schema("R0"))
+        await service.register("b", _schema("Other"))
+        await service.delete_subject("b", permanent=False)
+
+    asyncio.run(scenario())
+    replayed = Store(service.store.log)
+    replayed.catch_up()
+    for subject in ("a", "b"):
+        live = service.store.state.versions(subject)
+        again = replayed.state.versions(subject)
+        assert [(v.version, v.schema.id, v.deleted) for v in live.values()] == [
+            (v.version, v.schema.id, v.deleted) for v in again.values()
+        ]

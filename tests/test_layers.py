@@ -1,0 +1,67 @@
+"""The layering rules of the design: which packages may import which, and where I/O lives."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = ("registry", "compat", "serdes", "cli")
+
+#: package -> the project packages it may import.
+ALLOWED = {
+    "compat": {"compat"},
+    "serdes": {"serdes", "compat"},
+    "registry": {"registry", "compat"},
+    "cli": set(OURS),
+}
+
+#: outside I/O libraries -> the only module prefixes allowed to import them.
+IO_HOMES = {
+    "starlette": ("registry/http/", "registry/server.py"),
+    "uvicorn": ("registry/server.py",),
+    "click": ("cli/",),
+    "confluent_kafka": ("registry/log/kafka", "serdes/"),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_packages_import_only_what_their_layer_allows(package: str) -> None:
+    for path in _modules(package):
+        ours = _imports(path) & set(OURS)
+        assert ours <= ALLOWED[package], f"{path.relative_to(ROOT)} imports {ours}"
+
+
+def test_outside_io_libraries_live_in_one_place() -> None:
+    for package in OURS:
+        for path in _modules(package):
+            relative = path.relative_to(ROOT).as_posix()
+            for library, homes in IO_HOMES.items():
+                if library in _imports(path):
+                    assert relative.startswith(homes), f"{relative} imports {library}"
+
+
+def test_registry_core_knows_nothing_of_http_or_log_backends() -> None:
+    core = ["records.py", "state.py", "service.py", "store.py", "configs.py", "queries.py"]
+    for name in core:
+        source = (ROOT / "registry" / name).read_text()
+        assert "registry.http" not in source, name
+        assert "registry.log.file" not in source, name
+        assert "registry.log.memory" not in source, name

@@ -76,8 +76,28 @@ class NoopKey:
     """A marker written only to learn the log's end offset."""
 
 
+@dataclass(frozen=True, slots=True)
+class IdFloorKey:
+    """Cairn's own record: the highest id ever handed out in a context.
+
+    Ids are derived from the records that carry them, so once a hard delete's tombstone is
+    compacted away the highest id could be handed out again. Cairn writes this record with
+    every permanent delete so that ids are never reused. Confluent skips unknown key types
+    on replay, so the topic stays readable by it.
+    """
+
+    context: str
+
+
 RecordKey = (
-    SchemaKey | ConfigKey | ModeKey | DeleteSubjectKey | ClearSubjectKey | ContextKey | NoopKey
+    SchemaKey
+    | ConfigKey
+    | ModeKey
+    | DeleteSubjectKey
+    | ClearSubjectKey
+    | ContextKey
+    | NoopKey
+    | IdFloorKey
 )
 
 
@@ -148,9 +168,26 @@ class ContextValue:
     tenant: str = DEFAULT_TENANT
 
 
+@dataclass(frozen=True, slots=True)
+class IdFloorValue:
+    """The value of an ID_FLOOR record."""
+
+    context: str
+    max_id: int
+
+
 RecordValue = (
-    SchemaValue | ConfigValue | ModeValue | DeleteSubjectValue | ClearSubjectValue | ContextValue
+    SchemaValue
+    | ConfigValue
+    | ModeValue
+    | DeleteSubjectValue
+    | ClearSubjectValue
+    | ContextValue
+    | IdFloorValue
 )
+
+#: The key type of Cairn's id high-water mark records.
+ID_FLOOR = "CAIRN_ID_FLOOR"
 
 
 def _dump(obj: Mapping[str, Any]) -> bytes:
@@ -181,6 +218,8 @@ def encode_key(key: RecordKey) -> bytes:
             return _dump({"keytype": "CONTEXT", "tenant": tenant, "context": context, "magic": 0})
         case NoopKey():
             return _dump({"keytype": "NOOP", "magic": 0})
+        case IdFloorKey(context):
+            return _dump({"keytype": ID_FLOOR, "context": context, "magic": 0})
     raise AssertionError(f"unhandled key {key!r}")  # pragma: no cover
 
 
@@ -239,6 +278,8 @@ def decode_key(raw: bytes) -> RecordKey:
             return ContextKey(str(_str(obj, "context")), tenant)
         case "NOOP":
             return NoopKey()
+        case "CAIRN_ID_FLOOR":
+            return IdFloorKey(str(_str(obj, "context")))
     raise RecordError(f"unknown keytype {keytype!r}")
 
 
@@ -268,6 +309,8 @@ def encode_value(value: RecordValue) -> bytes:
             return _dump({"subject": subject})
         case ContextValue(context, tenant):
             return _dump({"tenant": tenant, "context": context})
+        case IdFloorValue(context, max_id):
+            return _dump({"context": context, "maxId": max_id})
     raise AssertionError(f"unhandled value {value!r}")  # pragma: no cover
 
 
@@ -329,6 +372,8 @@ def decode_value(key: RecordKey, raw: bytes) -> RecordValue:
             return ClearSubjectValue(str(_str(obj, "subject", optional=True) or subject))
         case ContextKey(context, tenant):
             return ContextValue(str(_str(obj, "context", optional=True) or context), tenant)
+        case IdFloorKey(context):
+            return IdFloorValue(context, _int(obj, "maxId"))
         case NoopKey():
             raise RecordError("NOOP records carry no value")
     raise AssertionError(f"unhandled key {key!r}")  # pragma: no cover

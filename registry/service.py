@@ -45,6 +45,8 @@ from registry.records import (
     ContextValue,
     DeleteSubjectKey,
     DeleteSubjectValue,
+    IdFloorKey,
+    IdFloorValue,
     ModeKey,
     ModeValue,
     SchemaKey,
@@ -338,7 +340,7 @@ class RegistryService:
             if permanent:
                 if not target.deleted:
                     raise VersionNotSoftDeletedError(subject, version)
-                writes: list[Write] = [(SchemaKey(subject, version), None)]
+                writes = [*self._id_floor(subject), (SchemaKey(subject, version), None)]
                 if len(versions) == 1:
                     writes += self._subject_settings_tombstones(subject)
                 await self.store.write(writes)
@@ -377,7 +379,7 @@ class RegistryService:
                 if live:
                     raise SubjectNotSoftDeletedError(subject)
                 numbers = sorted(versions, reverse=True)
-                writes: list[Write] = [(SchemaKey(subject, n), None) for n in numbers]
+                writes = self._id_floor(subject) + [(SchemaKey(subject, n), None) for n in numbers]
                 await self.store.write(writes + self._subject_settings_tombstones(subject))
                 return sorted(numbers)
             if not live:
@@ -386,6 +388,12 @@ class RegistryService:
                 [(DeleteSubjectKey(subject), DeleteSubjectValue(subject, max(live)))]
             )
             return live
+
+    def _id_floor(self, subject: str) -> list[Write]:
+        """Persist the context's highest id before a hard delete can erase its evidence."""
+        context = context_of(subject)
+        max_id = max(self.store.state.max_id(context), self._reserved_ids.get(context, 0))
+        return [(IdFloorKey(context), IdFloorValue(context, max_id))]
 
     def _subject_settings_tombstones(self, subject: str) -> list[Write]:
         state = self.store.state

@@ -23,6 +23,7 @@ from registry.records import (
     ConfigValue,
     ContextKey,
     DeleteSubjectValue,
+    IdFloorValue,
     JsonObject,
     ModeKey,
     ModeValue,
@@ -152,6 +153,8 @@ class RegistryState:
                 self._modes[_scope(key.subject)] = mode.upper()
             case DeleteSubjectValue(subject, version):
                 self._apply_delete_subject(normalize_subject(subject), version)
+            case IdFloorValue(context, max_id):
+                self._max_id[context] = max(self._max_id.get(context, 0), max_id)
             case _:
                 if isinstance(key, ContextKey):
                     self._contexts.setdefault(key.context, None)

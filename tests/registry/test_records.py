@@ -13,6 +13,8 @@ from registry.records import (
     ContextValue,
     DeleteSubjectKey,
     DeleteSubjectValue,
+    IdFloorKey,
+    IdFloorValue,
     ModeKey,
     ModeValue,
     NoopKey,
@@ -126,3 +128,12 @@ def test_unusable_keys_raise_record_error(raw: bytes) -> None:
 def test_schema_value_with_unknown_type_raises_record_error() -> None:
     with pytest.raises(RecordError):
         decode_value(SchemaKey("s", 1), b'{"version":1,"id":1,"schema":"x","schemaType":"XML"}')
+
+
+def test_id_floor_record_round_trips() -> None:
+    key = IdFloorKey(".")
+    raw_key = encode_key(key)
+    assert raw_key == b'{"keytype":"CAIRN_ID_FLOOR","context":".","magic":0}'
+    assert decode_key(raw_key) == key
+    value = IdFloorValue(".", 41)
+    assert decode_value(key, encode_value(value)) == value

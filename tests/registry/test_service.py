@@ -72,3 +72,28 @@ def test_state_rebuilt_from_the_log_equals_the_live_state() -> None:
         assert [(v.version, v.schema.id, v.deleted) for v in live.values()] == [
             (v.version, v.schema.id, v.deleted) for v in again.values()
         ]
+
+
+def test_ids_are_not_reused_when_compaction_erased_the_hard_deleted_schema() -> None:
+    service = _service()
+
+    async def scenario() -> None:
+        await service.register("a", _schema("First"))
+        await service.register("b", _schema("Second"))
+        await service.delete_subject("b", permanent=False)
+        await service.delete_subject("b", permanent=True)
+
+    asyncio.run(scenario())
+    # Keep only what compaction would keep: the last record of every key, minus tombstoned keys.
+    last: dict[bytes, bytes | None] = {}
+    for record in service.store.log.read(0):
+        last[record.key] = record.value
+    compacted = MemoryLog()
+    compacted.append([(k, v) for k, v in last.items() if v is not None])
+    restarted = RegistryService(Store(compacted), Formats([AvroFormat()]), Settings())
+    restarted.store.catch_up()
+
+    async def register_again() -> int:
+        return (await restarted.register("c", _schema("Third"))).schema.id
+
+    assert asyncio.run(register_again()) == 3

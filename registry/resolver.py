@@ -58,8 +58,38 @@ class SchemaResolver:
     def parse_request(
         self, request: SchemaRequest, subject: str, *, normalize: bool
     ) -> ParsedSchema:
-        """Parse a request's schema (references already pinned); 42201 on any problem."""
+        """Parse a request's schema (references already pinned); 42201 on any problem.
+
+        Recent results are memoised by text, type, normalisation and the content of every
+        referenced schema: producers re-register the same schema on every start, and that
+        path should cost a dictionary lookup, not a parse.
+        """
         context = context_of(subject)
+        memo_key = self._memo_key(request, context, normalize)
+        if memo_key is not None:
+            cached = self._recent.get(memo_key)
+            if cached is not None:
+                self._recent.move_to_end(memo_key)
+                return cached
+        parsed = self._parse_request(request, context, normalize=normalize)
+        if memo_key is not None:
+            self._recent[memo_key] = parsed
+            if len(self._recent) > RECENT_PARSES:
+                self._recent.popitem(last=False)
+        return parsed
+
+    def _memo_key(self, request: SchemaRequest, context: str, normalize: bool) -> Hashable | None:
+        targets = []
+        for ref in request.references:
+            target = self._state.versions(qualify_reference(ref.subject, context)).get(ref.version)
+            if target is None:
+                return None
+            targets.append((ref.name, target.schema.fingerprint))
+        return (request.schema_type, request.schema, normalize, context, tuple(targets))
+
+    def _parse_request(
+        self, request: SchemaRequest, context: str, *, normalize: bool
+    ) -> ParsedSchema:
         try:
             fmt = self._formats.get(request.schema_type)
             resolved = self._resolved(request.references, context, depth=0)

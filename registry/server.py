@@ -6,11 +6,10 @@ import logging
 import time
 
 import uvicorn
-from starlette.applications import Starlette
 
 from compat.avro import AvroFormat
 from compat.plugins import Formats
-from registry.http.app import create_app
+from registry.http.app import RegistryApp, create_app
 from registry.log.base import Log
 from registry.service import RegistryService
 from registry.settings import Settings
@@ -38,20 +37,20 @@ def build_service(log: Log, settings: Settings, formats: Formats | None = None) 
     return RegistryService(store, formats or default_formats(), settings)
 
 
-def build_app(log: Log, settings: Settings, formats: Formats | None = None) -> Starlette:
+def build_app(log: Log, settings: Settings, formats: Formats | None = None) -> RegistryApp:
     """The ASGI app over `log`; the log is closed when the app shuts down."""
     service = build_service(log, settings, formats)
     return create_app(service, on_shutdown=log.close)
 
 
-def serve(app: Starlette, settings: Settings) -> None:
-    """Run `app` under uvicorn with httptools and uvloop (falling back when absent)."""
+def serve(app: RegistryApp, settings: Settings) -> None:
+    """Run `app` under uvicorn with httptools and uvloop (both come with uvicorn[standard])."""
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
-        loop="auto",
-        http="auto",
+        loop="uvloop",
+        http="httptools",
         access_log=settings.access_log,
         log_level="info",
         server_header=False,

@@ -54,18 +54,14 @@ def fingerprint(
     rule_set: JsonObject | None,
 ) -> str:
     """The content identity that decides id reuse: type, text, references, metadata, rules."""
-    payload = json.dumps(
-        [
-            schema_type.value,
-            schema,
-            [[r.name, r.subject, r.version] for r in references],
-            metadata or None,
-            rule_set or None,
-        ],
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    digest = hashlib.sha256(schema_type.value.encode())
+    digest.update(b"\0")
+    digest.update(schema.encode())
+    if references or metadata or rule_set:
+        extra = [[[r.name, r.subject, r.version] for r in references], metadata, rule_set]
+        digest.update(b"\0")
+        digest.update(json.dumps(extra, separators=(",", ":"), sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True, eq=False)

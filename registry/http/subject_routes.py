@@ -49,10 +49,7 @@ async def register(ctx: RequestContext) -> Any:
         normalize=optional_flag(ctx.params, "normalize"),
         force=flag(ctx.params, "force"),
     )
-    entity = views.version_entity(registered)
-    for name in ("subject", "ts", "deleted"):
-        entity.pop(name)
-    return {"id": entity.pop("id"), **entity}
+    return Reply(views.registered_bytes(registered))
 
 
 async def lookup(ctx: RequestContext) -> Any:

@@ -73,3 +73,14 @@ def schema_string_bytes(schema: StoredSchema) -> bytes:
     if cached is None:
         cached = schema.views["id"] = dump(schema_string(schema))
     return cached
+
+
+def registered_bytes(version: SubjectVersion) -> bytes:
+    """The 8.x registration response (`id` first, as clients read it), rendered once."""
+    cached = version.views.get("registered")
+    if cached is None:
+        entity = version_entity(version)
+        for name in ("subject", "ts", "deleted"):
+            entity.pop(name)
+        cached = version.views["registered"] = dump({"id": entity.pop("id"), **entity})
+    return cached

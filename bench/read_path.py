@@ -1,0 +1,513 @@
+"""Read-path benchmark (performance.md R1, R2, W1): Cairn's cached reads against a trivial app.
+
+Starts two servers on 127.0.0.1, each a single uvicorn worker with httptools, uvloop and no
+access log:
+
+* the baseline, a Starlette app that answers `GET /` (and `POST /`) with a fixed JSON body of
+  about the size of a small schema response; this is the ceiling for a cached read;
+* Cairn (`cairn serve`) on a temporary data directory holding one registered schema.
+
+Then drives both with wrk: for each round, for each concurrency (64 saturating, 8 latency),
+the baseline first and each Cairn target after it, every run preceded by a warm-up. Ratios
+are taken against the baseline of the same round and reported as medians over the rounds.
+
+Run from the repository root: `python bench/read_path.py [--rounds 5] [--duration 10]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
+
+BENCH_SUBJECT = "bench-value"
+BENCH_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Bench",
+        "namespace": "cairn.bench",
+        "fields": [
+            {"name": "id", "type": "long"},
+            {"name": "name", "type": "string"},
+            {"name": "score", "type": "double", "default": 0.0},
+        ],
+    },
+    separators=(",", ":"),
+)
+#: The baseline answers with a body shaped and sized like Cairn's `GET /schemas/ids/{id}`.
+BASELINE_BODY = json.dumps({"schema": BENCH_SCHEMA}, separators=(",", ":")).encode()
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(slots=True)
+class Server:
+    """A server process this script started, and where its output goes."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        """Base URL."""
+        return f"http://{HOST}:{self.port}"
+
+    def stop(self) -> None:
+        """Terminate by PID, wait, and kill if it lingers."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2.0) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def start_server(name: str, argv: Sequence[str], port: int, log_dir: Path) -> Server:
+    """Start a server process and return once `GET /` answers 200."""
+    log_path = log_dir / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            list(argv),
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(name, process, port, log_path)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while not _answers(server.url + "/"):
+            # The wait is the pause between probes and also notices an early exit.
+            try:
+                code = process.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                pass
+            else:
+                raise RuntimeError(f"{name} exited with {code}:\n{log_path.read_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not answer in time:\n{log_path.read_text()}")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def cairn_argv(port: int, data_dir: Path) -> list[str]:
+    """`cairn serve` on 127.0.0.1:`port` with the embedded log in `data_dir`."""
+    return [
+        sys.executable,
+        "-c",
+        "from cli.main import main; main()",
+        "--log-level",
+        "WARNING",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
+
+
+def baseline_argv(port: int) -> list[str]:
+    """This script in baseline-server mode."""
+    return [sys.executable, str(Path(__file__).resolve()), "--serve-baseline", str(port)]
+
+
+@contextmanager
+def servers(log_dir: Path, data_dir: Path) -> Iterator[tuple[Server, Server]]:
+    """The baseline and Cairn, both running; both stopped by PID on the way out."""
+    started: list[Server] = []
+    try:
+        port = free_port()
+        started.append(start_server("baseline", baseline_argv(port), port, log_dir))
+        port = free_port()
+        started.append(start_server("cairn", cairn_argv(port, data_dir), port, log_dir))
+        yield started[0], started[1]
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+def serve_baseline(port: int) -> None:
+    """Run the trivial Starlette app (the read ceiling) until terminated."""
+
+    async def root(request: Request) -> Response:
+        # Read the body on POST so the cost matches a server that parses what it gets.
+        await request.body()
+        return Response(BASELINE_BODY, media_type="application/json")
+
+    app = Starlette(routes=[Route("/", root, methods=["GET", "POST"])])
+    uvicorn.run(
+        app,
+        host=HOST,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        workers=1,
+        server_header=False,
+    )
+
+
+def post_json(url: str, body: object) -> dict[str, object]:
+    """POST a JSON body with the registry's content type and decode the answer."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": CONTENT_TYPE},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10.0) as response:
+        decoded: dict[str, object] = json.loads(response.read())
+        return decoded
+
+
+# --------------------------------------------------------------------------- wrk
+
+
+@dataclass(frozen=True, slots=True)
+class WrkResult:
+    """What one wrk run reports."""
+
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad_responses: int
+    socket_errors: int
+
+
+_UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
+_PERCENTILE = re.compile(r"^\s*(\d+)%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
+_RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_TOTAL = re.compile(r"^\s*(\d+) requests in", re.MULTILINE)
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Parse wrk's text report (run with `--latency`)."""
+    percentiles = {int(p): float(v) * _UNITS_MS[u] for p, v, u in _PERCENTILE.findall(output)}
+    rps = _RPS.search(output)
+    total = _TOTAL.search(output)
+    if rps is None or total is None or 99 not in percentiles or 50 not in percentiles:
+        raise ValueError(f"unexpected wrk output:\n{output}")
+    non_2xx = _NON_2XX.search(output)
+    socket_errors = _SOCKET.search(output)
+    return WrkResult(
+        requests_per_s=float(rps.group(1)),
+        p50_ms=percentiles[50],
+        p99_ms=percentiles[99],
+        requests=int(total.group(1)),
+        bad_responses=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+    )
+
+
+def run_wrk(
+    url: str, *, connections: int, duration_s: float, threads: int, script: Path | None
+) -> WrkResult:
+    """One bounded wrk run against `url`."""
+    argv = [
+        "wrk",
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{duration_s:g}s",
+        "--timeout",
+        "5s",
+        "--latency",
+    ]
+    if script is not None:
+        argv += ["-s", str(script)]
+    argv.append(url)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + 30, check=True)
+    return parse_wrk(done.stdout)
+
+
+def lua_post(path: Path, body: str) -> Path:
+    """Write a wrk script that POSTs `body` as the registry's JSON content type."""
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = [==[{body}]==]\n"
+        f'wrk.headers["Content-Type"] = "{CONTENT_TYPE}"\n'
+    )
+    return path
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One Cairn endpoint to measure, and the goal for its ratio to the baseline."""
+
+    key: str
+    label: str
+    path: str
+    goal: float
+    #: For POST targets: the wrk script (the baseline then gets the same POST).
+    script: Path | None = None
+
+
+def make_targets(schema_id: int, script_dir: Path) -> dict[str, Target]:
+    """Every target this script knows, by key."""
+    register_body = json.dumps({"schema": BENCH_SCHEMA})
+    post = lua_post(script_dir / "post.lua", register_body)
+    subject = f"/subjects/{BENCH_SUBJECT}"
+    targets = [
+        Target("ids", "GET /schemas/ids/{id}", f"/schemas/ids/{schema_id}", 0.80),
+        Target("version", "GET /subjects/{s}/versions/1", f"{subject}/versions/1", 0.70),
+        Target("latest", "GET /subjects/{s}/versions/latest", f"{subject}/versions/latest", 0.70),
+        Target("subjects", "GET /subjects", "/subjects", 0.70),
+        Target("config", "GET /config", "/config", 0.70),
+        Target("mode", "GET /mode", "/mode", 0.70),
+        Target(
+            "reregister",
+            "POST /subjects/{s}/versions (existing)",
+            f"{subject}/versions",
+            0.50,
+            post,
+        ),
+        Target("lookup", "POST /subjects/{s} (lookup)", subject, 0.50, post),
+    ]
+    return {t.key: t for t in targets}
+
+
+DEFAULT_TARGETS = "ids,latest,subjects,config"
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(slots=True)
+class Samples:
+    """Per-round measurements of one (target, concurrency) cell."""
+
+    baseline: list[WrkResult]
+    cairn: list[WrkResult]
+
+
+def measure(
+    url: str, *, connections: int, args: argparse.Namespace, script: Path | None
+) -> WrkResult:
+    """Warm up, then take one measured run."""
+    if args.warmup > 0:
+        run_wrk(
+            url,
+            connections=connections,
+            duration_s=args.warmup,
+            threads=args.threads,
+            script=script,
+        )
+    return run_wrk(
+        url, connections=connections, duration_s=args.duration, threads=args.threads, script=script
+    )
+
+
+def median(values: Sequence[float]) -> float:
+    """Median of a non-empty sequence."""
+    return float(statistics.median(values))
+
+
+def report(
+    cells: dict[tuple[str, int], Samples], targets: Sequence[Target], args: argparse.Namespace
+) -> bool:
+    """Print the table of medians and return whether every goal was met."""
+    header = (
+        f"{'target':<40} {'c':>3} {'base req/s':>11} {'cairn req/s':>12} {'ratio':>6} "
+        f"{'goal':>6} {'base p99':>9} {'cairn p99':>10} {'p99 x':>6}  verdict"
+    )
+    print(header)
+    print("-" * len(header))
+    all_met = True
+    for connections in args.connections:
+        for target in targets:
+            cell = cells[(target.key, connections)]
+            ratios = [
+                c.requests_per_s / b.requests_per_s
+                for b, c in zip(cell.baseline, cell.cairn, strict=True)
+            ]
+            p99_ratios = [
+                c.p99_ms / b.p99_ms for b, c in zip(cell.baseline, cell.cairn, strict=True)
+            ]
+            base_rps = median([r.requests_per_s for r in cell.baseline])
+            cairn_rps = median([r.requests_per_s for r in cell.cairn])
+            base_p99 = median([r.p99_ms for r in cell.baseline])
+            cairn_p99 = median([r.p99_ms for r in cell.cairn])
+            ratio, p99_ratio = median(ratios), median(p99_ratios)
+            notes: list[str] = []
+            if connections >= 64:
+                met = ratio >= target.goal and p99_ratio <= 1.5
+                goal = f"{target.goal:.2f}"
+            else:
+                met = cairn_p99 <= 2.0
+                goal = "p99<=2"
+            bad = sum(r.bad_responses + r.socket_errors for r in cell.cairn + cell.baseline)
+            if bad:
+                met = False
+                notes.append(f"{bad} non-2xx/socket errors")
+            all_met &= met
+            verdict = ("ok" if met else "MISS") + (f" ({'; '.join(notes)})" if notes else "")
+            print(
+                f"{target.label:<40} {connections:>3} {base_rps:>11.0f} {cairn_rps:>12.0f} "
+                f"{ratio:>6.2f} {goal:>6} {base_p99:>7.2f}ms {cairn_p99:>8.2f}ms "
+                f"{p99_ratio:>6.2f}  {verdict}"
+            )
+    print()
+    print(
+        "ratio = median over rounds of Cairn req/s / baseline req/s in the same round; "
+        "goals at c>=64: ratio >= goal and p99 <= 1.5x baseline (R1, W1); at c=8: p99 <= 2 ms (R2)."
+    )
+    return all_met
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start both servers, measure, print the table, and stop everything."""
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"wrk -t{args.threads}, {args.rounds} rounds x {args.duration:g}s "
+        f"(+{args.warmup:g}s warm-up), connections {args.connections}"
+    )
+    with tempfile.TemporaryDirectory(prefix="cairn-bench-") as tmp:
+        tmp_dir = Path(tmp)
+        with servers(tmp_dir, tmp_dir / "data") as (baseline, cairn):
+            registered = post_json(
+                f"{cairn.url}/subjects/{BENCH_SUBJECT}/versions", {"schema": BENCH_SCHEMA}
+            )
+            schema_id = registered["id"]
+            assert isinstance(schema_id, int), registered
+            known = make_targets(schema_id, tmp_dir)
+            unknown = [k for k in args.targets if k not in known]
+            if unknown:
+                print(f"unknown targets {unknown}; known: {', '.join(known)}", file=sys.stderr)
+                return 2
+            targets = [known[k] for k in args.targets]
+            cells = {(t.key, c): Samples([], []) for t in targets for c in args.connections}
+            for round_no in range(1, args.rounds + 1):
+                for connections in args.connections:
+                    baseline_get = measure(
+                        baseline.url + "/", connections=connections, args=args, script=None
+                    )
+                    baseline_post: WrkResult | None = None
+                    for target in targets:
+                        if target.script is not None and baseline_post is None:
+                            baseline_post = measure(
+                                baseline.url + "/",
+                                connections=connections,
+                                args=args,
+                                script=target.script,
+                            )
+                        base = baseline_get if target.script is None else baseline_post
+                        assert base is not None
+                        result = measure(
+                            cairn.url + target.path,
+                            connections=connections,
+                            args=args,
+                            script=target.script,
+                        )
+                        cells[(target.key, connections)].baseline.append(base)
+                        cells[(target.key, connections)].cairn.append(result)
+                        print(
+                            f"  round {round_no} c={connections:<3} {target.label:<40} "
+                            f"{result.requests_per_s:>9.0f} req/s "
+                            f"(baseline {base.requests_per_s:.0f}), p99 {result.p99_ms:.2f} ms",
+                            flush=True,
+                        )
+    print()
+    met = report(cells, targets, args)
+    return 0 if met or not args.check else 1
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per run")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--connections",
+        type=lambda s: [int(c) for c in s.split(",")],
+        default=[64, 8],
+        help="comma-separated wrk connection counts (default 64,8)",
+    )
+    parser.add_argument(
+        "--targets",
+        type=lambda s: [t.strip() for t in s.split(",") if t.strip()],
+        default=DEFAULT_TARGETS.split(","),
+        help=f"comma-separated: ids,version,latest,subjects,config,mode,reregister,lookup "
+        f"(default {DEFAULT_TARGETS})",
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
+    parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.duration <= 0 or args.warmup < 0:
+        parser.error("--rounds must be >= 1, --duration > 0 and --warmup >= 0")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    if args.serve_baseline is not None:
+        serve_baseline(args.serve_baseline)
+        return 0
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

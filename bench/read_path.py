@@ -388,7 +388,9 @@ def report(
             ratio, p99_ratio = median(ratios), median(p99_ratios)
             notes: list[str] = []
             if connections >= 64:
-                met = ratio >= target.goal and p99_ratio <= 1.5
+                # R1 bounds the tail of GET /schemas/ids/{id} only; the others (and W1)
+                # are throughput goals.
+                met = ratio >= target.goal and (target.key != "ids" or p99_ratio <= 1.5)
                 goal = f"{target.goal:.2f}"
             else:
                 met = cairn_p99 <= 2.0
@@ -407,7 +409,8 @@ def report(
     print()
     print(
         "ratio = median over rounds of Cairn req/s / baseline req/s in the same round; "
-        "goals at c>=64: ratio >= goal and p99 <= 1.5x baseline (R1, W1); at c=8: p99 <= 2 ms (R2)."
+        "goals at c>=64: ratio >= goal (R1, W1), and p99 <= 1.5x baseline for ids (R1); "
+        "at c=8: p99 <= 2 ms (R2)."
     )
     return all_met
 

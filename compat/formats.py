@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from compat.types import Finding, SchemaType
+from compat.types import CompatibilityPolicy, Finding, SchemaType
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +61,17 @@ class SchemaFormat(Protocol):
         schemas written differently get the same identity.
         """
 
-    def backward_findings(self, reader: ParsedSchema, writer: ParsedSchema) -> list[Finding]:
+    def backward_findings(
+        self,
+        reader: ParsedSchema,
+        writer: ParsedSchema,
+        *,
+        policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    ) -> list[Finding]:
         """Why `reader` cannot read data written with `writer`; empty when it can.
 
-        Never raises: an unexpected failure is itself reported as a finding.
+        Never raises: an unexpected failure is itself reported as a finding. `policy` selects
+        the set of differences that count as compatible where the format has more than one.
         """
 
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from compat.formats import ParsedSchema, SchemaFormat
 from compat.plugins import Formats
-from compat.types import CompatibilityLevel, Finding
+from compat.types import CompatibilityLevel, CompatibilityPolicy, Finding
 
 DIFFERENT_SCHEMA_TYPE = "Incompatible because of different schema type"
 #: Confluent cuts the old schema in messages at this many Java (UTF-16) characters.
@@ -85,6 +85,7 @@ def _check_one(
     level: CompatibilityLevel,
     new: ParsedSchema,
     previous: PreviousVersion,
+    policy: CompatibilityPolicy,
 ) -> tuple[list[str], list[Finding]]:
     """Messages and findings for one earlier version; both empty when it is compatible."""
     old = previous.schema
@@ -95,13 +96,13 @@ def _check_one(
     findings: list[Finding] = []
     annotated: list[Finding] = []
     if level.checks_forward:
-        forward = fmt.backward_findings(old, new)
+        forward = fmt.backward_findings(old, new, policy=policy)
         findings += forward
         messages += _describe(fmt, forward, reader="old", writer="new")
         if not level.checks_backward:
             annotated = forward
     if level.checks_backward:
-        backward = fmt.backward_findings(new, old)
+        backward = fmt.backward_findings(new, old, policy=policy)
         findings += backward
         messages += _describe(fmt, backward, reader="new", writer="old")
         annotated = backward
@@ -119,6 +120,7 @@ def check_compatibility(
     previous: Sequence[PreviousVersion],
     *,
     validate_fields: bool = False,
+    policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
 ) -> CompatibilityResult:
     """Whether `new` may follow `previous` (oldest first, live versions) at `level`.
 
@@ -130,7 +132,7 @@ def check_compatibility(
         return COMPATIBLE
     candidates = reversed(previous) if level.transitive else [previous[-1]]
     for candidate in candidates:
-        messages, findings = _check_one(formats, level, new, candidate)
+        messages, findings = _check_one(formats, level, new, candidate, policy)
         if messages:
             flag = "true" if validate_fields else "false"
             messages.append(f"{{validateFields: '{flag}', compatibility: '{level.value}'}}")

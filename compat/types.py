@@ -49,6 +49,25 @@ class CompatibilityLevel(StrEnum):
             return None
 
 
+class CompatibilityPolicy(StrEnum):
+    """Which set of differences counts as compatible (Confluent's `compatibilityPolicy`).
+
+    Only JSON Schema distinguishes STRICT from LENIENT (the open content model rules);
+    other formats treat every policy as STRICT.
+    """
+
+    STRICT = "STRICT"
+    LENIENT = "LENIENT"
+
+    @classmethod
+    def parse(cls, text: object) -> CompatibilityPolicy | None:
+        """Parse case-insensitively; None when unknown."""
+        try:
+            return cls(str(text).strip().upper())
+        except ValueError:
+            return None
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One reason why a reader cannot read what a writer wrote (or a compatible difference).

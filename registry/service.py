@@ -16,7 +16,7 @@ from typing import Any
 from compat.formats import ParsedSchema
 from compat.levels import CompatibilityResult, PreviousVersion, check_compatibility
 from compat.plugins import Formats
-from compat.types import CompatibilityLevel
+from compat.types import CompatibilityLevel, CompatibilityPolicy
 from registry.configs import CONFIG_FIELDS, Mode, effective_config, effective_level, effective_mode
 from registry.errors import (
     ContextNotEmptyError,
@@ -150,8 +150,14 @@ class RegistryService:
                 v for v in previous if _metadata_property(v.schema.metadata, group) == wanted
             ]
         prior = [PreviousVersion(v.version, self.resolver.parsed(v.schema)) for v in previous]
+        policy = CompatibilityPolicy.parse(config.get("compatibilityPolicy", "STRICT"))
         return check_compatibility(
-            self.formats, level, parsed, prior, validate_fields=config.get("validateFields") is True
+            self.formats,
+            level,
+            parsed,
+            prior,
+            validate_fields=config.get("validateFields") is True,
+            policy=policy or CompatibilityPolicy.STRICT,
         )
 
     def _allocate_id(self, context: str, fp: str) -> int:

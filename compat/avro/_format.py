@@ -14,7 +14,7 @@ from compat.avro._model import AvroNode, NamedNode
 from compat.avro._parse import build_schema
 from compat.errors import InvalidSchemaError, SchemaReferenceError
 from compat.formats import ParsedSchema, ResolvedReference
-from compat.types import Finding, SchemaType
+from compat.types import CompatibilityPolicy, Finding, SchemaType
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +114,17 @@ class AvroFormat:
             resolved,
         )
 
-    def backward_findings(self, reader: ParsedSchema, writer: ParsedSchema) -> list[Finding]:
-        """Why `reader` cannot read data written with `writer` (Avro's checker); [] if it can."""
+    def backward_findings(
+        self,
+        reader: ParsedSchema,
+        writer: ParsedSchema,
+        *,
+        policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    ) -> list[Finding]:
+        """Why `reader` cannot read data written with `writer` (Avro's checker); [] if it can.
+
+        Avro has one rule set, so `policy` does not change the verdict.
+        """
         if not isinstance(reader, ParsedAvroSchema) or not isinstance(writer, ParsedAvroSchema):
             return [exception_finding("only two Avro schemas can be compared as Avro")]
         return check(reader.root, writer.root)

@@ -237,11 +237,14 @@ class InvalidCompatibilityError(UnprocessableError):
 
     code = 42203
 
-    def __init__(self) -> None:
-        super().__init__(
+    def __init__(
+        self,
+        message: str = (
             "Invalid compatibility level. Valid values are none, backward, forward, full, "
             "backward_transitive, forward_transitive, and full_transitive"
-        )
+        ),
+    ) -> None:
+        super().__init__(message)
 
 
 class InvalidModeError(UnprocessableError):

@@ -434,6 +434,11 @@ class RegistryService:
                 level = CompatibilityLevel.parse(raw) if isinstance(raw, str) else None
                 if level is None:
                     raise InvalidCompatibilityError()
+        policy = update.get("compatibilityPolicy")
+        if policy is not None and CompatibilityPolicy.parse(policy) is None:
+            raise InvalidCompatibilityError(
+                "Invalid compatibility policy. Valid values are STRICT and LENIENT"
+            )
         for name in ("defaultRuleSet", "overrideRuleSet"):
             rule_set = update.get(name)
             if rule_set is not None:

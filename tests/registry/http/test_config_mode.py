@@ -101,3 +101,11 @@ def test_context_config_applies_to_its_subjects(client: TestClient) -> None:
     default_scope = client.put(f"/config/{quote(':.:', safe='')}", json={"compatibility": "FULL"})
     assert default_scope.status_code == 200
     assert client.get("/config").json()["compatibilityLevel"] == "FULL"
+
+
+def test_compatibility_policy_is_stored_and_validated(client: TestClient, subject: str) -> None:
+    ok = client.put(f"/config/{subject}", json={"compatibilityPolicy": "lenient"})
+    assert ok.json() == {"compatibilityPolicy": "LENIENT"}
+    assert client.get(f"/config/{subject}").json()["compatibilityPolicy"] == "LENIENT"
+    bad = client.put(f"/config/{subject}", json={"compatibilityPolicy": "LOOSE"})
+    assert (bad.status_code, bad.json()["error_code"]) == (422, 42203)

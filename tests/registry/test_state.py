@@ -135,3 +135,23 @@ def test_records_already_applied_are_ignored() -> None:
     state = replay((schema_key("a", 1), schema_value("a", 1, 1)))
     state.apply(LogRecord(0, schema_key("a", 1), None, 0))
     assert list(state.versions("a")) == [1]
+
+
+def test_karapace_style_records_replay() -> None:
+    # Karapace writes sorted keys with spaces, and JSON/PROTOBUF schemas this build may not
+    # parse: replay stores them untouched; only the API is strict.
+    state = replay(
+        (
+            b'{"keytype": "SCHEMA", "magic": 1, "subject": "k", "version": 1}',
+            b'{"deleted": false, "id": 7, "schema": "{\\"type\\": \\"object\\"}", '
+            b'"schemaType": "JSON", "subject": "k", "version": 1}',
+        ),
+        (b'{"keytype": "CONFIG", "magic": 0, "subject": null}', b'{"compatibilityLevel": "FULL"}'),
+        (b'{"keytype": "NOOP", "magic": 0}', None),
+    )
+    stored = state.schema(".", 7)
+    assert stored is not None
+    assert stored.schema == '{"type": "object"}'
+    assert stored.schema_type.value == "JSON"
+    assert state.config(None) == {"compatibilityLevel": "FULL"}
+    assert state.max_id(".") == 7

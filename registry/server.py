@@ -8,6 +8,7 @@ import time
 import uvicorn
 
 from compat.avro import AvroFormat
+from compat.jsonschema import JsonSchemaFormat
 from compat.plugins import Formats
 from registry.http.app import RegistryApp, create_app
 from registry.log.base import Log
@@ -20,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 def default_formats() -> Formats:
     """The schema formats this build of Cairn supports."""
-    return Formats([AvroFormat()])
+    return Formats([AvroFormat(), JsonSchemaFormat()])
 
 
 def build_service(log: Log, settings: Settings, formats: Formats | None = None) -> RegistryService:

@@ -143,7 +143,7 @@ def test_references_register_resolve_and_serialize(
     customer_id = client.register_schema(subject, schema)
     assert customer_id != address_id
     fetched = client.get_schema(customer_id)
-    assert [(r.name, r.subject, r.version) for r in fetched.references] == [
+    assert [(r.name, r.subject, r.version) for r in fetched.references or []] == [
         ("address.schema.json", address_subject, 1)
     ]
     assert client.lookup_schema(subject, schema).schema_id == customer_id

@@ -10,6 +10,7 @@ import uvicorn
 from compat.avro import AvroFormat
 from compat.jsonschema import JsonSchemaFormat
 from compat.plugins import Formats
+from compat.protobuf import ProtobufFormat
 from registry.http.app import RegistryApp, create_app
 from registry.log.base import Log
 from registry.service import RegistryService
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def default_formats() -> Formats:
     """The schema formats this build of Cairn supports."""
-    return Formats([AvroFormat(), JsonSchemaFormat()])
+    return Formats([AvroFormat(), JsonSchemaFormat(), ProtobufFormat()])
 
 
 def build_service(log: Log, settings: Settings, formats: Formats | None = None) -> RegistryService:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cli.commands import COMMANDS
 from compat.types import CompatibilityLevel
 from registry.log.errors import LogError
 from registry.log.file import FileLog
@@ -41,6 +42,10 @@ def main(log_level: str) -> None:
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+
+
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 @main.command()

@@ -1,0 +1,105 @@
+"""`cairn export`: every subject, version, id, reference, config and mode of a registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from cli.dump import Record, header, write_directory, write_file
+from cli.errors import RegistryRefusedError
+from cli.http import RegistryClient, as_list, as_object, segment
+from cli.options import registry_options
+
+#: Confluent's "nothing configured at this subject" codes (config, mode).
+_NOT_SET = (40401, 40408, 40409)
+#: Entity fields an export keeps; the rest (guid, ts) the target registry recomputes.
+_SCHEMA_FIELDS = ("schemaType", "schema", "references", "metadata", "ruleSet")
+
+
+def _optional(client: RegistryClient, path: str) -> dict[str, object] | None:
+    """GET a subject-level setting, or None when that subject has none of its own."""
+    try:
+        return as_object(client.get(path), path)
+    except RegistryRefusedError as exc:
+        if exc.error_code in _NOT_SET:
+            return None
+        raise
+
+
+def _subject_records(client: RegistryClient, subject: str) -> Iterator[Record]:
+    base = f"/subjects/{segment(subject)}/versions"
+    every = [int(str(v)) for v in as_list(client.get(base, {"deleted": True}), base)]
+    try:
+        live = {int(str(v)) for v in as_list(client.get(base), base)}
+    except RegistryRefusedError as exc:
+        if exc.error_code != 40401:
+            raise
+        live = set()  # every version is soft-deleted
+    for version in every:
+        entity = as_object(client.get(f"{base}/{version}", {"deleted": True}), "a version")
+        record: Record = {
+            "kind": "schema",
+            "subject": subject,
+            "version": version,
+            "id": entity.get("id"),
+            "deleted": version not in live,
+        }
+        for field in _SCHEMA_FIELDS:
+            if entity.get(field) not in (None, [], {}):
+                record[field] = entity[field]
+        record.setdefault("schemaType", "AVRO")
+        yield record
+    config = _optional(client, f"/config/{segment(subject)}")
+    if config is not None:
+        yield {"kind": "config", "subject": subject, "config": config}
+    mode = _optional(client, f"/mode/{segment(subject)}")
+    if mode is not None:
+        yield {"kind": "mode", "subject": subject, "mode": mode.get("mode")}
+
+
+def export_records(client: RegistryClient) -> list[Record]:
+    """Everything an import needs to rebuild the registry, in a stable order."""
+    records: list[Record] = [header(client.url)]
+    records.append(
+        {"kind": "config", "subject": None, "config": as_object(client.get("/config"), "config")}
+    )
+    records.append(
+        {
+            "kind": "mode",
+            "subject": None,
+            "mode": as_object(client.get("/mode"), "mode").get("mode"),
+        }
+    )
+    names = sorted(str(s) for s in as_list(client.get("/subjects", {"deleted": True}), "subjects"))
+    for subject in names:
+        records.extend(_subject_records(client, subject))
+    return records
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  cairn export -o backup.jsonl
+  cairn export -o backup/ --url https://registry.example.com"""
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(),
+    help="A .jsonl file, or a directory (ends with / or exists) for one file per subject.",
+)
+@registry_options
+def export(output: str, client: RegistryClient) -> None:
+    """Export every subject, version, id, reference, config and mode (soft-deleted ones too)."""
+    records = export_records(client)
+    target = Path(output)
+    if target.is_dir() or output.endswith(("/", "\\")):
+        write_directory(target, records)
+    else:
+        write_file(target, records)
+    schemas = sum(1 for r in records if r["kind"] == "schema")
+    subjects = len({r["subject"] for r in records if r["kind"] == "schema"})
+    click.echo(f"Exported {schemas} schema version(s) of {subjects} subject(s) to {output}")

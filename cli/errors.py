@@ -1,0 +1,56 @@
+"""Errors the command line reports to a person, each with its exit code.
+
+    CliError (click.ClickException)   exit 2 unless a subclass says otherwise
+    ├── InputError                    exit 2: bad arguments, unreadable or invalid files
+    │   └── RegistryRefusedError      the registry refused the request (4xx; 409 exits 1)
+    └── RegistryError                 exit 3: registry unreachable or failing (5xx)
+
+click prints `Error: <message>` for these and exits with `exit_code`, so a user never sees a
+traceback for a mistake they can fix. Every message says what happened and what to do.
+"""
+
+from __future__ import annotations
+
+import click
+
+#: The exit codes `cairn check` documents (and the other commands share).
+EXIT_OK = 0
+EXIT_INCOMPATIBLE = 1
+EXIT_USAGE = 2
+EXIT_REGISTRY = 3
+
+
+class CliError(click.ClickException):
+    """Base class of every error the command line reports."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(CliError):
+    """The command line, a file or a schema is wrong; the user can fix it locally."""
+
+    exit_code = EXIT_USAGE
+
+
+class RegistryError(CliError):
+    """The registry could not be reached, or failed with a server error."""
+
+    exit_code = EXIT_REGISTRY
+
+
+class RegistryRefusedError(InputError):
+    """The registry refused the request (4xx) with Confluent's `{error_code, message}` body."""
+
+    def __init__(self, message: str, *, status: int, error_code: int) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_code = error_code
+
+
+class IncompatibleRegistrationError(RegistryRefusedError):
+    """A 409: the registry refused a schema as incompatible.
+
+    The same verdict `cairn check` exits 1 for, so it exits 1 too.
+    """
+
+    exit_code = EXIT_INCOMPATIBLE

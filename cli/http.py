@@ -1,0 +1,210 @@
+"""A small JSON client for the Confluent REST API over the standard library (no new dependency).
+
+Everything that can go wrong on the wire is translated here, once, into the CLI's errors:
+a refused request becomes `RegistryRefusedError` (with Confluent's error code), a server error or an
+unreachable registry becomes `RegistryError`. Commands never see urllib's exceptions.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from cli.errors import (
+    IncompatibleRegistrationError,
+    InputError,
+    RegistryError,
+    RegistryRefusedError,
+)
+
+JsonValue = object
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where the registry is and how to talk to it; built once from the shared options."""
+
+    url: str = "http://localhost:8081"
+    user: str | None = None
+    password: str | None = None
+    ca_cert: Path | None = None
+    cert: Path | None = None
+    key: Path | None = None
+    insecure: bool = False
+    timeout: float = 30.0
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context for https URLs; None for plain http."""
+        if not self.url.lower().startswith("https:"):
+            return None
+        try:
+            context = ssl.create_default_context(cafile=str(self.ca_cert) if self.ca_cert else None)
+            if self.cert is not None:
+                context.load_cert_chain(str(self.cert), str(self.key) if self.key else None)
+        except (OSError, ssl.SSLError) as exc:
+            raise InputError(
+                f"Cannot load the TLS files: {exc}. Check --ca-cert, --cert and --key."
+            ) from exc
+        if self.insecure:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+
+def segment(value: str | int) -> str:
+    """One path segment, percent-encoded so subjects may contain `/`, `:` or spaces."""
+    return quote(str(value), safe="")
+
+
+class RegistryClient:
+    """JSON requests to one registry; every failure becomes a CLI error with advice."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._base = connection.url.rstrip("/")
+        self._ssl = connection.ssl_context()
+        self._headers = {"Accept": CONTENT_TYPE, "Content-Type": CONTENT_TYPE}
+        if connection.user is not None:
+            token = f"{connection.user}:{connection.password or ''}".encode()
+            self._headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
+
+    @property
+    def url(self) -> str:
+        """The registry's base URL."""
+        return self._base
+
+    def get(self, path: str, query: Mapping[str, str | int | bool] | None = None) -> JsonValue:
+        """GET `path` and return the decoded JSON body."""
+        return self.request("GET", path, query=query)
+
+    def post(
+        self, path: str, body: JsonValue, query: Mapping[str, str | int | bool] | None = None
+    ) -> JsonValue:
+        """POST a JSON body and return the decoded JSON answer."""
+        return self.request("POST", path, query=query, body=body)
+
+    def put(self, path: str, body: JsonValue) -> JsonValue:
+        """PUT a JSON body and return the decoded JSON answer."""
+        return self.request("PUT", path, body=body)
+
+    def delete(self, path: str, query: Mapping[str, str | int | bool] | None = None) -> JsonValue:
+        """DELETE `path` and return the decoded JSON answer."""
+        return self.request("DELETE", path, query=query)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str | int | bool] | None = None,
+        body: JsonValue = None,
+    ) -> JsonValue:
+        """Send one request; raise `RegistryRefusedError` for 4xx and `RegistryError` otherwise."""
+        url = self._base + path
+        if query:
+            url += "?" + urlencode({k: _query_value(v) for k, v in query.items()})
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method=method, headers=self._headers)
+        try:
+            with urllib.request.urlopen(
+                request, timeout=self._connection.timeout, context=self._ssl
+            ) as response:
+                raw: bytes = response.read()
+        except urllib.error.HTTPError as exc:
+            raise _http_error(method, path, exc) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise RegistryError(
+                f"Cannot reach the registry at {self._base} ({reason}). Check --url "
+                "(or CAIRN_URL), that the registry is running, and the TLS options."
+            ) from exc
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise RegistryError(
+                f"{method} {path} answered with a body that is not JSON; is {self._base} "
+                "a schema registry?"
+            ) from exc
+
+
+#: What to do next, for the refusals a person meets most.
+ADVICE: dict[int, str] = {
+    409: ". See why with `cairn check --subject SUBJECT FILE`.",
+    40901: ". See why with `cairn check --subject SUBJECT FILE`.",
+    40401: ". List the subjects with `cairn subjects` (--deleted for soft-deleted ones).",
+    40402: ". List the versions with `cairn versions SUBJECT --deleted`.",
+    40403: ". Check the id, or look the schema up by subject with `cairn get SUBJECT`.",
+    40404: ". It is already soft-deleted; add --permanent to delete it for good.",
+    40406: ". It is already soft-deleted; add --permanent to delete it for good.",
+    40408: ". The subject uses the global level; see it with `cairn config get`.",
+    40409: ". The subject uses the global mode; see it with `cairn mode get`.",
+    42201: ". Validate the schema offline with `cairn check OLD NEW`, and check --type.",
+    42205: ". Check the mode with `cairn mode get [--subject S]`.",
+    42206: ". Delete the schemas that reference it first.",
+}
+
+
+def _query_value(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _http_error(
+    method: str, path: str, exc: urllib.error.HTTPError
+) -> RegistryError | RegistryRefusedError:
+    """Translate an HTTP error status, reading Confluent's error body when there is one."""
+    status = exc.code
+    raw = exc.read() if exc.fp is not None else b""
+    message = raw.decode("utf-8", errors="replace").strip() or (exc.reason or "")
+    error_code = status
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        message = str(body.get("message", message))
+        code = body.get("error_code")
+        if isinstance(code, int):
+            error_code = code
+    if status in (401, 403):
+        return RegistryError(
+            f"The registry refused the credentials (HTTP {status}: {message}). "
+            "Check --user/--password (CAIRN_USER/CAIRN_PASSWORD)."
+        )
+    if 400 <= status < 500:
+        advice = ADVICE.get(error_code, "")
+        refused = IncompatibleRegistrationError if status == 409 else RegistryRefusedError
+        return refused(
+            f"{method} {path} failed: {message} (error code {error_code}){advice}",
+            status=status,
+            error_code=error_code,
+        )
+    return RegistryError(
+        f"The registry failed on {method} {path}: {message} (HTTP {status}, error code "
+        f"{error_code}). Retry later or check the registry's log."
+    )
+
+
+def as_object(value: JsonValue, what: str) -> dict[str, object]:
+    """`value` as a JSON object, or a registry error naming what was expected."""
+    if not isinstance(value, dict):
+        raise RegistryError(f"Expected a JSON object for {what}, got {value!r}")
+    return {str(k): v for k, v in value.items()}
+
+
+def as_list(value: JsonValue, what: str) -> list[object]:
+    """`value` as a JSON array, or a registry error naming what was expected."""
+    if not isinstance(value, list):
+        raise RegistryError(f"Expected a JSON array for {what}, got {value!r}")
+    return list(value)

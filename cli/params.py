@@ -1,0 +1,50 @@
+"""Parameter types shared by the commands, validated when the command line is parsed."""
+
+from __future__ import annotations
+
+import click
+
+from cli.schemafiles import TYPE_NAMES
+from compat.types import CompatibilityLevel, SchemaType
+
+
+class CompatibilityLevelParam(click.ParamType[CompatibilityLevel]):
+    """A compatibility level, case-insensitive as the API takes it."""
+
+    name = "level"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> CompatibilityLevel:
+        """Parse or fail with the list of valid levels."""
+        if isinstance(value, CompatibilityLevel):
+            return value
+        level = CompatibilityLevel.parse(str(value))
+        if level is None:
+            self.fail(
+                f"{value!r} is not one of {', '.join(lvl.value for lvl in CompatibilityLevel)}",
+                param,
+                ctx,
+            )
+        return level
+
+
+class SchemaTypeParam(click.ParamType[SchemaType]):
+    """A schema type: AVRO, JSON or PROTOBUF (case-insensitive; `jsonschema`, `proto` too)."""
+
+    name = "type"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> SchemaType:
+        """Parse or fail with the accepted names."""
+        if isinstance(value, SchemaType):
+            return value
+        found = TYPE_NAMES.get(str(value).strip().lower())
+        if found is None:
+            self.fail(f"{value!r} is not one of AVRO, JSON, PROTOBUF", param, ctx)
+        return found
+
+
+LEVEL = CompatibilityLevelParam()
+SCHEMA_TYPE = SchemaTypeParam()

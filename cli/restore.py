@@ -1,0 +1,301 @@
+"""`cairn import`: restore an export into any Confluent-compatible registry, keeping ids.
+
+The target goes into IMPORT mode, where a registration may carry its id and version. Each
+version is first looked up: one already there with the same id is skipped, so an interrupted
+import can simply be run again. Referenced schemas are imported before the schemas that use
+them; configs and subject modes follow, and the global mode is restored last.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from cli.dump import Record, read_records
+from cli.errors import InputError, RegistryRefusedError
+from cli.http import RegistryClient, as_list, as_object, segment
+from cli.options import registry_options
+
+_MISSING = (40401, 40402)
+#: Confluent's "operation not permitted" (a mode forbids the write).
+_NOT_PERMITTED = 42205
+_REGISTER_FIELDS = ("schemaType", "schema", "references", "metadata", "ruleSet")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What an import will do: versions to register, and versions already in place."""
+
+    to_register: tuple[Record, ...]
+    present: tuple[Record, ...]
+    to_soft_delete: tuple[Record, ...]
+
+
+def _key(subject: object, version: object) -> tuple[str, int]:
+    return str(subject), int(str(version))
+
+
+def ordered(schemas: Sequence[Record]) -> list[Record]:
+    """Schemas by id, each after the exported schemas it references (bounded passes)."""
+    pending = sorted(schemas, key=lambda r: (int(str(r["id"])), str(r["subject"]), r["version"]))
+    exported = {_key(r["subject"], r["version"]) for r in pending}
+    done: set[tuple[str, int]] = set()
+    out: list[Record] = []
+    for _ in range(len(pending) + 1):
+        if not pending:
+            break
+        waiting: list[Record] = []
+        for record in pending:
+            refs = record.get("references") or []
+            needs = {
+                _key(ref["subject"], ref["version"])
+                for ref in (refs if isinstance(refs, list) else [])
+                if isinstance(ref, dict)
+            }
+            if (needs & exported) <= done:
+                out.append(record)
+                done.add(_key(record["subject"], record["version"]))
+            else:
+                waiting.append(record)
+        if len(waiting) == len(pending):
+            raise InputError("The export's references form a cycle or point to missing versions")
+        pending = waiting
+    return out
+
+
+def _existing(client: RegistryClient, record: Record) -> dict[str, object] | None:
+    path = f"/subjects/{segment(str(record['subject']))}/versions/{record['version']}"
+    try:
+        return as_object(client.get(path, {"deleted": True}), path)
+    except RegistryRefusedError as exc:
+        if exc.error_code in _MISSING:
+            return None
+        raise
+
+
+def _is_live(client: RegistryClient, record: Record) -> bool:
+    path = f"/subjects/{segment(str(record['subject']))}/versions/{record['version']}"
+    try:
+        client.get(path)
+    except RegistryRefusedError as exc:
+        if exc.error_code in _MISSING:
+            return False
+        raise
+    return True
+
+
+def _check_id_free(client: RegistryClient, record: Record) -> None:
+    """Refuse early when the target uses the record's id for a different schema."""
+    try:
+        taken = as_object(client.get(f"/schemas/ids/{record['id']}"), "a schema")
+    except RegistryRefusedError as exc:
+        if exc.error_code == 40403:
+            return
+        raise
+    if taken.get("schema") != record.get("schema"):
+        raise InputError(
+            f"Id {record['id']} of {record['subject']} version {record['version']} is already "
+            "used in the target by a different schema; import into an empty registry"
+        )
+
+
+def make_plan(client: RegistryClient, schemas: Sequence[Record]) -> Plan:
+    """Compare the export with the target; a version there with another id is a conflict."""
+    to_register: list[Record] = []
+    present: list[Record] = []
+    to_soft_delete: list[Record] = []
+    for record in ordered(schemas):
+        found = _existing(client, record)
+        if found is None:
+            _check_id_free(client, record)
+            to_register.append(record)
+            if record.get("deleted"):
+                to_soft_delete.append(record)
+            continue
+        if found.get("id") != record["id"]:
+            raise InputError(
+                f"{record['subject']} version {record['version']} already exists in the target "
+                f"with id {found.get('id')}, not {record['id']}; import into an empty registry "
+                "or delete that subject there first"
+            )
+        present.append(record)
+        if record.get("deleted") and _is_live(client, record):
+            to_soft_delete.append(record)
+    return Plan(tuple(to_register), tuple(present), tuple(to_soft_delete))
+
+
+def _in_open_subject(
+    client: RegistryClient, subject: str, opened: set[str], write: Callable[[], object]
+) -> None:
+    """Run `write`; if the subject's own mode forbids it, drop that mode and retry once.
+
+    A subject can carry its own mode (READONLY, say) from an earlier run; it wins over the
+    global IMPORT mode. Removing it (rather than forcing the subject into IMPORT, which some
+    registries answer by clearing soft-deleted versions) lets the global IMPORT mode apply;
+    the exported mode is restored with the other settings afterwards.
+    """
+    try:
+        write()
+    except RegistryRefusedError as exc:
+        if exc.error_code != _NOT_PERMITTED or subject in opened:
+            raise
+        opened.add(subject)
+        if _current(client, f"/mode/{segment(subject)}") is None:
+            raise
+        client.delete(f"/mode/{segment(subject)}")
+        write()
+
+
+def _register(client: RegistryClient, record: Record, opened: set[str]) -> None:
+    """Register one version with its exported id and version."""
+    body: dict[str, object] = {"id": record["id"], "version": record["version"]}
+    for field in _REGISTER_FIELDS:
+        if field in record:
+            body[field] = record[field]
+    subject = str(record["subject"])
+    path = f"/subjects/{segment(subject)}/versions"
+    _in_open_subject(client, subject, opened, lambda: client.post(path, body))
+
+
+def _soft_delete(client: RegistryClient, record: Record, opened: set[str]) -> None:
+    """Soft-delete a version the export marks deleted."""
+    subject = str(record["subject"])
+    path = f"/subjects/{segment(subject)}/versions/{record['version']}"
+    _in_open_subject(client, subject, opened, lambda: client.delete(path))
+
+
+def _live_subjects(client: RegistryClient) -> set[str]:
+    return {str(s) for s in as_list(client.get("/subjects"), "the subject list")}
+
+
+def _enter_import_mode(client: RegistryClient, schemas: Sequence[Record], force: bool) -> bool:
+    """Switch the target to IMPORT mode.
+
+    A registry refuses that while it has live subjects. When every one of them comes from
+    this export (an earlier, interrupted or partial run of the same import), the switch is
+    forced: the plan has already checked that each version there has the exported id.
+    Returns whether the switch was forced.
+    """
+    current = as_object(client.get("/mode"), "mode").get("mode")
+    if current == "IMPORT":
+        return False
+    live = _live_subjects(client)
+    resuming = bool(live) and live <= {str(r["subject"]) for r in schemas}
+    try:
+        client.put("/mode?force=true" if force or resuming else "/mode", {"mode": "IMPORT"})
+    except RegistryRefusedError as exc:
+        raise InputError(
+            f"The target registry refused IMPORT mode: {exc.format_message()}. Import into "
+            "an empty registry, or pass --force to import next to its subjects"
+        ) from exc
+    return force or resuming
+
+
+def _current(client: RegistryClient, path: str) -> dict[str, object] | None:
+    """A scope's own config or mode, or None when it has none."""
+    try:
+        return as_object(client.get(path), path)
+    except RegistryRefusedError as exc:
+        if exc.error_code in (40401, 40408, 40409):
+            return None
+        raise
+
+
+def _put_config(
+    client: RegistryClient, subject: str | None, body: dict[str, object], opened: set[str]
+) -> None:
+    """PUT a config; a subject that is read-only (from an earlier run) is opened first."""
+    if subject is None:
+        client.put("/config", body)
+        return
+    path = f"/config/{segment(subject)}"
+    _in_open_subject(client, subject, opened, lambda: client.put(path, body))
+
+
+def _settings(
+    client: RegistryClient,
+    records: Sequence[Record],
+    say: Callable[[str], None],
+    opened: set[str],
+) -> None:
+    """Configs, then subject modes, then the global mode (which ends IMPORT mode).
+
+    Settings already in place are left alone, so a re-run writes nothing it need not.
+    """
+    for record in records:
+        config = record.get("config")
+        if record["kind"] != "config" or not isinstance(config, dict):
+            continue
+        subject = None if record.get("subject") is None else str(record["subject"])
+        path = "/config" if subject is None else f"/config/{segment(subject)}"
+        if _current(client, path) == config:
+            continue
+        body = {("compatibility" if k == "compatibilityLevel" else k): v for k, v in config.items()}
+        _put_config(client, subject, body, opened)
+        say(f"config {subject or '(global)'}: {body.get('compatibility', '')}")
+    modes = [r for r in records if r["kind"] == "mode"]
+    for record in sorted(modes, key=lambda r: r.get("subject") is None):
+        scope = record.get("subject")
+        path = "/mode" if scope is None else f"/mode/{segment(str(scope))}"
+        wanted = record.get("mode") or "READWRITE"
+        if (_current(client, path) or {}).get("mode") == wanted:
+            continue
+        client.put(path, {"mode": wanted})
+        say(f"mode {scope or '(global)'}: {wanted}")
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
+@click.option("--force", is_flag=True, help="Enter IMPORT mode although the target has subjects.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@registry_options
+def import_(source: Path, dry_run: bool, force: bool, quiet: bool, client: RegistryClient) -> None:
+    """Import an export (file or directory) keeping ids and versions; safe to re-run.
+
+    \b
+    Examples:
+      cairn import backup.jsonl --url http://new-registry:8081 --dry-run
+      cairn import backup/ --url http://new-registry:8081
+    """
+    records = read_records(source)
+    schemas = [r for r in records if r["kind"] == "schema"]
+    plan = make_plan(client, schemas)
+
+    def say(line: str) -> None:
+        if not quiet:
+            click.echo(line, err=True)
+
+    if dry_run:
+        for record in plan.to_register:
+            click.echo(
+                f"would register {record['subject']} version {record['version']} id {record['id']}"
+            )
+        for record in plan.to_soft_delete:
+            click.echo(f"would soft-delete {record['subject']} version {record['version']}")
+        click.echo(
+            f"Dry run: {len(plan.to_register)} to import, {len(plan.present)} already present"
+        )
+        return
+    if plan.to_register and _enter_import_mode(client, schemas, force):
+        # A forced switch may clear soft-deleted versions on some registries: look again.
+        plan = make_plan(client, schemas)
+    opened: set[str] = set()
+    if quiet:
+        for record in plan.to_register:
+            _register(client, record, opened)
+    else:
+        with click.progressbar(plan.to_register, label="Importing", file=sys.stderr) as bar:
+            for record in bar:
+                _register(client, record, opened)
+    for record in plan.to_soft_delete:
+        _soft_delete(client, record, opened)
+    _settings(client, records, say, opened)
+    click.echo(
+        f"Imported {len(plan.to_register)} schema version(s); skipped {len(plan.present)} "
+        "already present"
+    )

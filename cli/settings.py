@@ -1,0 +1,80 @@
+"""`cairn config` and `cairn mode`: read and change compatibility levels and modes."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.http import RegistryClient, as_object, segment
+from cli.options import registry_options
+from cli.params import LEVEL
+from compat.types import CompatibilityLevel
+
+MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT", "FORWARD")
+
+
+def _scope(resource: str, subject: str | None) -> str:
+    return f"/{resource}" if subject is None else f"/{resource}/{segment(subject)}"
+
+
+@click.group(
+    epilog="\b\nExamples:\n  cairn config get --subject orders-value\n  cairn config set FULL"
+)
+def config() -> None:
+    """Read or change the compatibility level (global, or one subject's)."""
+
+
+@config.command("get", epilog="\b\nExample:\n  cairn config get -s orders-value --effective")
+@click.option("--subject", "-s", default=None, help="A subject; the global config without it.")
+@click.option(
+    "--effective",
+    is_flag=True,
+    help="For a subject without its own config, show the level it inherits.",
+)
+@registry_options
+def config_get(subject: str | None, effective: bool, client: RegistryClient) -> None:
+    """Print the config as JSON (compatibilityLevel and any other settings)."""
+    query = {"defaultToGlobal": True} if effective else None
+    answer = as_object(client.get(_scope("config", subject), query), "the config")
+    click.echo(json.dumps(answer, indent=2))
+
+
+@config.command("set", epilog="\b\nExample:\n  cairn config set FULL_TRANSITIVE -s orders-value")
+@click.argument("level", type=LEVEL)
+@click.option("--subject", "-s", default=None, help="A subject; the global config without it.")
+@registry_options
+def config_set(level: CompatibilityLevel, subject: str | None, client: RegistryClient) -> None:
+    """Set the compatibility LEVEL."""
+    client.put(_scope("config", subject), {"compatibility": level.value})
+    click.echo(f"Compatibility of {subject or 'the registry'} set to {level.value}")
+
+
+@click.group(epilog="\b\nExamples:\n  cairn mode get\n  cairn mode set READONLY -s orders-value")
+def mode() -> None:
+    """Read or change the mode (READWRITE, READONLY, IMPORT, ...)."""
+
+
+@mode.command("get", epilog="\b\nExample:\n  cairn mode get -s orders-value")
+@click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
+@click.option("--effective", is_flag=True, help="Show the inherited mode for a subject.")
+@registry_options
+def mode_get(subject: str | None, effective: bool, client: RegistryClient) -> None:
+    """Print the mode."""
+    query = {"defaultToGlobal": True} if effective else None
+    answer = as_object(client.get(_scope("mode", subject), query), "the mode")
+    click.echo(str(answer.get("mode")))
+
+
+@mode.command("set", epilog="\b\nExample:\n  cairn mode set IMPORT --force")
+@click.argument("value", type=click.Choice(MODES, case_sensitive=False))
+@click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
+@click.option("--force", is_flag=True, help="Allow IMPORT although subjects exist.")
+@registry_options
+def mode_set(value: str, subject: str | None, force: bool, client: RegistryClient) -> None:
+    """Set the mode to VALUE."""
+    path = _scope("mode", subject)
+    if force:
+        path += "?force=true"
+    client.put(path, {"mode": value.upper()})
+    click.echo(f"Mode of {subject or 'the registry'} set to {value.upper()}")

@@ -1,0 +1,98 @@
+"""The standard-library HTTP client: auth header, path encoding and error translation."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from cli.errors import (
+    EXIT_REGISTRY,
+    EXIT_USAGE,
+    InputError,
+    RegistryError,
+    RegistryRefusedError,
+)
+from cli.http import Connection, RegistryClient, segment
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers by path: /ok echoes the request, /missing 404s, /boom 500s, /auth 401s."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/ok"):
+            self._reply(200, {"path": self.path, "auth": self.headers.get("Authorization")})
+        elif self.path.startswith("/missing"):
+            self._reply(404, {"error_code": 40401, "message": "Subject 'x' not found."})
+        elif self.path.startswith("/auth"):
+            self._reply(401, {"message": "Unauthorized"})
+        elif self.path.startswith("/text"):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html>")
+        else:
+            self._reply(500, {"error_code": 50001, "message": "store failed"})
+
+    def _reply(self, status: int, body: object) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture
+def url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_basic_auth_and_encoded_segments(url: str) -> None:
+    client = RegistryClient(Connection(url=url, user="ann", password="s3cret"))
+    answer = client.get(f"/ok/{segment('a/b:c d')}", {"deleted": True})
+    assert answer == {"path": "/ok/a%2Fb%3Ac%20d?deleted=true", "auth": "Basic YW5uOnMzY3JldA=="}
+
+
+def test_confluent_error_body_becomes_a_refusal(url: str) -> None:
+    with pytest.raises(RegistryRefusedError) as caught:
+        RegistryClient(Connection(url=url)).get("/missing")
+    assert caught.value.error_code == 40401
+    assert caught.value.exit_code == EXIT_USAGE
+    assert "Subject 'x' not found." in caught.value.format_message()
+
+
+def test_server_errors_and_bad_credentials_exit_three(url: str) -> None:
+    client = RegistryClient(Connection(url=url))
+    with pytest.raises(RegistryError, match="50001") as caught:
+        client.get("/boom")
+    assert caught.value.exit_code == EXIT_REGISTRY
+    with pytest.raises(RegistryError, match="CAIRN_USER"):
+        client.get("/auth")
+    with pytest.raises(RegistryError, match="not JSON"):
+        client.get("/text")
+
+
+def test_unreachable_registry(url: str) -> None:
+    client = RegistryClient(Connection(url="http://127.0.0.1:9", timeout=2))
+    with pytest.raises(RegistryError, match="Cannot reach the registry"):
+        client.get("/")
+
+
+def test_bad_tls_files_are_a_usage_error(tmp_path: Path) -> None:
+    missing = tmp_path / "none.pem"
+    with pytest.raises(InputError, match="--ca-cert"):
+        RegistryClient(Connection(url="https://127.0.0.1:9", ca_cert=missing))

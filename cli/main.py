@@ -11,7 +11,9 @@ from cli.commands import COMMANDS
 from compat.types import CompatibilityLevel
 from registry.log.errors import LogError
 from registry.log.file import FileLog
-from registry.server import build_app
+from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
+from registry.log.kafka_leader import ElectionSettings, KafkaLeaderElection
+from registry.server import build_app, build_cluster_app
 from registry.server import serve as run_server
 from registry.settings import Settings
 
@@ -33,6 +35,31 @@ class LevelType(click.ParamType[CompatibilityLevel]):
                 f"{value!r} is not one of {', '.join(lvl.value for lvl in CompatibilityLevel)}"
             )
         return level
+
+
+#: How often a node on Kafka polls the topic for records other nodes wrote.
+KAFKA_FOLLOW_EVERY_S = 0.2
+#: How long a starting node on Kafka waits for a leader to be elected before serving anyway.
+LEADER_WAIT_S = 30.0
+
+logger = logging.getLogger(__name__)
+
+
+class KeyValueType(click.ParamType[tuple[str, str]]):
+    """A `key=value` pair (a client setting), split when the command line is parsed."""
+
+    name = "key=value"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
+        """Split at the first `=`; the key must not be empty."""
+        if isinstance(value, tuple):
+            return (str(value[0]), str(value[1]))
+        key, sep, setting = str(value).partition("=")
+        if not sep or not key.strip():
+            self.fail(f"{value!r} is not KEY=VALUE")
+        return key.strip(), setting
 
 
 @click.group()
@@ -74,6 +101,46 @@ for _command in COMMANDS:
 )
 @click.option("--max-request-bytes", default=8 * 1024 * 1024, show_default=True, type=int)
 @click.option("--access-log/--no-access-log", default=False, show_default=True)
+@click.option(
+    "--kafka-bootstrap-servers",
+    metavar="HOST:PORT[,...]",
+    help="Keep the registry in a Kafka topic instead of --data-dir.",
+)
+@click.option("--kafka-topic", default=DEFAULT_TOPIC, show_default=True, help="The registry topic.")
+@click.option(
+    "--kafka-replication-factor",
+    type=click.IntRange(1),
+    help="Replicas of the topic if it is created  [default: min(3, brokers)].",
+)
+@click.option(
+    "--kafka-config",
+    "kafka_config",
+    multiple=True,
+    type=KeyValueType(),
+    metavar="KEY=VALUE",
+    help="A librdkafka setting for every Kafka client (SASL, TLS, ...); repeatable.",
+)
+@click.option(
+    "--kafka-group-id",
+    help="Consumer group of the leader election  [default: cairn-<topic>].",
+)
+@click.option(
+    "--advertised-url",
+    help="This node's URL as other nodes forward writes to it  [default: http://HOST:PORT].",
+)
+@click.option(
+    "--leader-eligibility/--no-leader-eligibility",
+    default=True,
+    show_default=True,
+    help="Whether this node may become the leader (the one that writes).",
+)
+@click.option(
+    "--kafka-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(3.0),
+    help="Seconds a write (or a stalled read) may wait for Kafka before failing.",
+)
 def serve(
     host: str,
     port: int,
@@ -82,8 +149,16 @@ def serve(
     incompatible_error_code: str,
     max_request_bytes: int,
     access_log: bool,
+    kafka_bootstrap_servers: str | None,
+    kafka_topic: str,
+    kafka_replication_factor: int | None,
+    kafka_config: tuple[tuple[str, str], ...],
+    kafka_group_id: str | None,
+    advertised_url: str | None,
+    leader_eligibility: bool,
+    kafka_timeout: float,
 ) -> None:
-    """Run the registry on an embedded, crash-safe local log (no Kafka needed)."""
+    """Run the registry on an embedded, crash-safe local log, or on a Kafka topic."""
     settings = Settings(
         host=host,
         port=port,
@@ -93,8 +168,63 @@ def serve(
         max_request_bytes=max_request_bytes,
         access_log=access_log,
     )
+    if kafka_bootstrap_servers:
+        group_id = kafka_group_id or f"cairn-{kafka_topic}"
+        log_settings = KafkaLogSettings(
+            kafka_bootstrap_servers,
+            topic=kafka_topic,
+            replication_factor=kafka_replication_factor,
+            client_config=dict(kafka_config),
+            timeout_s=kafka_timeout,
+            # One id for the whole cluster: the leader's claim fences every earlier leader.
+            transactional_id=f"{group_id}-writer",
+        )
+        node = ElectionSettings(
+            kafka_bootstrap_servers,
+            topic=kafka_topic,
+            group_id=group_id,
+            advertised_url=advertised_url or f"http://{host}:{port}",
+            eligible=leader_eligibility,
+            client_config=dict(kafka_config),
+        )
+        serve_on_kafka(settings, log_settings, node)
+        return
     try:
-        log = FileLog.open(data_dir)
+        app = build_app(FileLog.open(data_dir), settings)
     except LogError as exc:
         raise click.ClickException(str(exc)) from exc
-    run_server(build_app(log, settings), settings)
+    run_server(app, settings)
+
+
+def serve_on_kafka(
+    settings: Settings, log_settings: KafkaLogSettings, node: ElectionSettings
+) -> None:
+    """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve."""
+    election: KafkaLeaderElection | None = None
+    try:
+        log = KafkaLog.open(log_settings)
+        election = KafkaLeaderElection(node, on_elected=log.claim_writes)
+        app = build_cluster_app(
+            log,
+            settings,
+            election,
+            follow_every_s=KAFKA_FOLLOW_EVERY_S,
+            # The leader may take the Kafka timeout (plus its flush grace) to answer a write.
+            forward_timeout_s=2 * log_settings.timeout_s + 5.0,
+        )
+        election.start()
+    except LogError as exc:
+        if election is not None:
+            election.stop()
+        raise click.ClickException(str(exc)) from exc
+    try:
+        leader = election.wait_for_leader(LEADER_WAIT_S)
+        if leader is None:
+            logger.warning(
+                "no leader after %.0f s; writes fail until one is elected", LEADER_WAIT_S
+            )
+        else:
+            logger.info("the leader is %s", leader)
+        run_server(app, settings)
+    finally:
+        election.stop()

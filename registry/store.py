@@ -1,23 +1,34 @@
 """The state fed by its log: appends records and applies them before a write returns.
 
 The store is used from one event loop: every state change happens on the loop's thread, so
-readers never see a half-applied record and the state needs no locks. Only the durable
-append, which blocks on I/O, runs in a worker thread.
+readers never see a half-applied record and the state needs no locks. The durable append
+and, after a write, reading the new records back (a network fetch on Kafka) block on I/O, so
+they run in worker threads; applying what was read happens back on the loop. Reads running
+side by side are harmless: `RegistryState.apply` skips offsets it has already applied.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from registry.errors import StoreError
-from registry.log.base import Log
+from registry.log.base import Log, LogRecord
 from registry.log.errors import LogError
 from registry.records import RecordKey, RecordValue, encode_key, encode_value
 from registry.state import RegistryState
 
 logger = logging.getLogger(__name__)
+
+#: How long a write waits for the log to return the records it appended.
+READ_BACK_TIMEOUT_S = 10.0
+#: The pause between two reads while waiting for them.
+READ_BACK_PAUSE_S = 0.002
+
+#: Records applied between two calls of a `catch_up` progress callback.
+PROGRESS_EVERY = 10_000
 
 Write = tuple[RecordKey, RecordValue | None]
 RawWrite = tuple[bytes, bytes | None]
@@ -30,12 +41,55 @@ class Store:
         self.log = log
         self.state = state if state is not None else RegistryState()
 
-    def catch_up(self) -> int:
-        """Apply every record appended so far; return the next offset to apply."""
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply every record appended so far; return the next offset to apply.
+
+        `progress`, if given, is called with the next offset every `PROGRESS_EVERY` records,
+        so a long replay (a big Kafka topic) can report how far it got.
+        """
         state = self.state
-        for record in self.log.read(state.next_offset):
+        for count, record in enumerate(self.log.read(state.next_offset), start=1):
             state.apply(record)
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(state.next_offset)
         return state.next_offset
+
+    async def refresh(self) -> None:
+        """Apply whatever the log holds past the applied offset (written by another node)."""
+        try:
+            records = await asyncio.to_thread(self._read_from, self.state.next_offset)
+        except LogError as exc:
+            logger.error("reading the registry log failed: %s", exc)
+            raise StoreError(f"Error while reading the registry log: {exc}") from exc
+        for record in records:
+            self.state.apply(record)
+
+    async def follow(self, *, every_s: float) -> None:
+        """Apply records that other writers append to a shared log, until cancelled.
+
+        A Kafka topic can be written by several nodes; this keeps the state tailing it. It
+        polls, every `every_s` seconds, for records past the applied offset. A failed read is
+        logged and retried at the next poll: reads are still served from the state meanwhile.
+        """
+        failing = False
+        while True:
+            try:
+                records = await asyncio.to_thread(self._read_from, self.state.next_offset)
+            except LogError as exc:
+                if not failing:
+                    logger.warning("following the registry log failed, retrying: %s", exc)
+                failing = True
+                records = []
+            else:
+                if failing:
+                    logger.info("following the registry log again")
+                failing = False
+            for record in records:
+                self.state.apply(record)
+            await asyncio.sleep(every_s)
+
+    def _read_from(self, offset: int) -> list[LogRecord]:
+        return list(self.log.read(offset))
 
     async def write(self, writes: Sequence[Write]) -> None:
         """Append records durably, then apply them (read your writes)."""
@@ -52,6 +106,14 @@ class Store:
         except LogError as exc:
             logger.error("log append failed: %s", exc)
             raise StoreError(f"Error while writing to the registry log: {exc}") from exc
-        self.catch_up()
-        if self.state.next_offset <= offsets[-1]:
-            raise StoreError("The registry log did not return a record it acknowledged")
+        # A transactional log (Kafka, several nodes) shows committed records only once the
+        # broker has written the commit marker, a moment after the commit returned: read
+        # until the records show, within a bound.
+        deadline = time.monotonic() + READ_BACK_TIMEOUT_S
+        while True:
+            await self.refresh()
+            if self.state.next_offset > offsets[-1]:
+                return
+            if time.monotonic() > deadline:
+                raise StoreError("The registry log did not return a record it acknowledged")
+            await asyncio.sleep(READ_BACK_PAUSE_S)

@@ -1,0 +1,1 @@
+"""Test machinery shared across the suite (external services the tests start)."""

@@ -1,0 +1,142 @@
+"""Errors raised by the serializers, the deserializers and the registry client.
+
+    SerdesError                      base; carries topic, partition and offset where known
+    ├── FramingError                 the bytes are not a framed record (magic, length, varints)
+    ├── PayloadError                 the value does not match its schema (either direction)
+    ├── SchemaError                  a schema cannot be used (unparsable, wrong type, no record)
+    ├── SerdesConfigError            a serializer or client was configured wrongly (also ValueError)
+    ├── RegistryError                the registry answered with a Confluent error body
+    │   ├── UnknownSchemaIdError         no schema has this id (or GUID)
+    │   └── SubjectNotFoundError         subject, version or schema-under-subject is missing
+    ├── RegistryUnavailableError     retryable: no answer, a timeout or 5xx after every retry
+    └── DeadLetterError              retryable: a dead letter was not confirmed written
+
+Callers decide what to do with a record by the class alone: `retryable` is True only for
+`RegistryUnavailableError` and `DeadLetterError`, where the same record may succeed once the
+registry or broker is back; every other error will fail again on the same bytes and belongs
+in a dead-letter topic.
+"""
+
+from __future__ import annotations
+
+
+class SerdesError(Exception):
+    """Base class of every error raised by the `serdes` package.
+
+    `topic`, `partition` and `offset` say which record failed, where the caller knows; the
+    deserializers fill in the topic and a consumer loop (or `deadletter`) adds the rest.
+    """
+
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+
+    def locate(
+        self,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> SerdesError:
+        """Fill in whichever of topic, partition and offset are still unknown; returns self."""
+        if self.topic is None:
+            self.topic = topic
+        if self.partition is None:
+            self.partition = partition
+        if self.offset is None:
+            self.offset = offset
+        return self
+
+    def __str__(self) -> str:
+        where = [
+            f"{name}={value}"
+            for name, value in (
+                ("topic", self.topic),
+                ("partition", self.partition),
+                ("offset", self.offset),
+            )
+            if value is not None
+        ]
+        return f"{self.message} ({', '.join(where)})" if where else self.message
+
+
+class FramingError(SerdesError):
+    """The bytes are not a framed record: unknown magic byte, too short, or bad index varints."""
+
+
+class PayloadError(SerdesError):
+    """The value does not match its schema: it cannot be encoded, decoded or validated."""
+
+
+class SchemaError(SerdesError):
+    """A schema cannot be used: it does not parse, has the wrong type or names no record."""
+
+
+class SerdesConfigError(SerdesError, ValueError):
+    """A configuration value is unknown, of the wrong type, or conflicts with another."""
+
+
+class RegistryError(SerdesError):
+    """The registry answered with an error body (`error_code` and `message`, as Confluent's)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        error_code: int,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message, topic=topic, partition=partition, offset=offset)
+        self.status = status
+        self.error_code = error_code
+
+
+class UnknownSchemaIdError(RegistryError):
+    """No schema is registered with this id (or GUID): Confluent's 40403 on a read by id."""
+
+
+class SubjectNotFoundError(RegistryError):
+    """The subject, the version, or this schema under the subject does not exist (404xx)."""
+
+
+class RegistryUnavailableError(SerdesError):
+    """The registry did not answer usefully within the retry budget; the record may succeed later.
+
+    Raised after bounded retries for connection errors, timeouts and 408/429/5xx answers;
+    `status` is the last HTTP status seen, None when no answer arrived at all.
+    """
+
+    retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message, topic=topic, partition=partition, offset=offset)
+        self.status = status
+
+
+class DeadLetterError(SerdesError):
+    """A rejected record could not be written to the dead-letter topic; nothing was committed."""
+
+    retryable = True

@@ -1,0 +1,229 @@
+"""JSON Schema serializer and deserializer, shaped like confluent-kafka's.
+
+The payload is the value as compact UTF-8 JSON after the id prefix. Values are validated on
+produce (on by default, `validate` in the conf dict) and optionally on consume; the validator
+is built once per schema, compiled with `fastjsonschema` where that applies. Schemas are
+parsed by the registry's own JSON Schema plug-in, so drafts 4 to 2020-12 and references
+behave as they do in the registry.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from compat.errors import CompatError
+from compat.formats import ResolvedReference
+from compat.jsonschema import JsonSchemaFormat, ParsedJsonSchema
+from serdes._config import DeserializerConfig, SerializerConfig
+from serdes._jsoncodec import DECODE_ERRORS, ENCODE_ERRORS, codec
+from serdes._jsonvalidate import Validate, build_validator
+from serdes._references import referenced_schemas
+from serdes._writers import WriterResolver
+from serdes.client import RegistryClient, Schema, SchemaReference
+from serdes.context import ContextLike, is_key, locate
+from serdes.errors import PayloadError, SchemaError, SerdesConfigError, SerdesError
+from serdes.framing import schema_key
+from serdes.strategies import subject_for
+
+JSON = "JSON"
+ToDict = Callable[[Any, Any], Any]
+FromDict = Callable[[Any, Any], Any]
+_FORMAT = JsonSchemaFormat()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedJson:
+    """A JSON schema ready for use: its validator and its `title` (the record name)."""
+
+    validate: Validate
+    title: str | None
+
+
+def _as_schema(schema: str | Schema | None) -> Schema | None:
+    if schema is None or isinstance(schema, Schema):
+        return schema
+    return Schema(schema, JSON)
+
+
+def parse_json_schema(
+    schema: Schema, client: RegistryClient | None, *, compiled: bool = True
+) -> ParsedJson:
+    """Parse `schema` (fetching its references via `client`) and build its validator once."""
+    if schema.schema_type != JSON:
+        raise SchemaError(f"expected a JSON schema, got {schema.schema_type}")
+    parsed_refs: dict[tuple[str, int], ParsedJsonSchema] = {}
+
+    def resolved(refs: tuple[SchemaReference, ...]) -> list[ResolvedReference]:
+        return [
+            ResolvedReference(r.name, r.subject, r.version, parsed_refs[(r.subject, r.version)])
+            for r in refs
+        ]
+
+    # Every referenced document by its import name, nested references included.
+    names: list[tuple[str, Any]] = []
+    try:
+        for ref, target in referenced_schemas(schema, client):
+            parsed_ref = _FORMAT.parse(target.schema_str, resolved(target.references))
+            parsed_refs[(ref.subject, ref.version)] = parsed_ref
+            names.append((ref.name, parsed_ref.document))
+        parsed = _FORMAT.parse(schema.schema_str, resolved(schema.references))
+    except CompatError as exc:
+        raise SchemaError(str(exc)) from exc
+    document = parsed.document
+    title = document.get("title") if isinstance(document, dict) else None
+    validate = build_validator(document, parsed.dialect, names, compiled=compiled)
+    return ParsedJson(validate, title if isinstance(title, str) else None)
+
+
+_DUMPS, _LOADS = codec()
+
+
+def _encode(value: Any) -> bytes:
+    try:
+        return _DUMPS(value)
+    except ENCODE_ERRORS as exc:
+        raise PayloadError(f"value cannot be written as JSON: {exc}") from exc
+
+
+class JSONSerializer:
+    """`serializer(obj, ctx) -> bytes`: id prefix plus the value as compact JSON, validated.
+
+    Arguments are confluent-kafka's, in its order: the schema, the client, an optional
+    `to_dict(obj, ctx)` hook and a conf dict (its serializer keys plus `validate`).
+    `compiled_validation=False` forces `jsonschema` even where `fastjsonschema` applies.
+    """
+
+    __slots__ = ("_to_dict", "_validate", "_writers")
+
+    def __init__(
+        self,
+        schema_str: str | Schema | None,
+        schema_registry_client: RegistryClient,
+        to_dict: ToDict | None = None,
+        conf: Mapping[str, object] | None = None,
+        *,
+        compiled_validation: bool = True,
+    ) -> None:
+        config = SerializerConfig.from_conf(conf, validate_key=True)
+        self._to_dict = to_dict
+        self._validate = config.validate
+        self._writers: WriterResolver[ParsedJson] = WriterResolver(
+            schema_registry_client,
+            _as_schema(schema_str),
+            config,
+            parse=lambda s: parse_json_schema(
+                s, schema_registry_client, compiled=compiled_validation
+            ),
+            record_name=lambda parsed: parsed.title,
+        )
+
+    def __call__(self, obj: object, ctx: ContextLike | None = None) -> bytes | None:
+        """Serialize `obj` (None stays None: a tombstone is never framed)."""
+        if obj is None:
+            return None
+        try:
+            writer = self._writers.writer(ctx)
+            value = obj if self._to_dict is None else self._to_dict(obj, ctx)
+            if self._validate:
+                writer.parsed.validate(value)
+            return writer.prefix + _encode(value)
+        except SerdesError as error:
+            raise locate(error, ctx) from error.__cause__
+
+
+class JSONDeserializer:
+    """`deserializer(data, ctx) -> object`: reads the framing, parses JSON, optionally validates.
+
+    Arguments are confluent-kafka's, in its order: an optional schema (validate against it
+    instead of the writer's), `from_dict(dict, ctx)`, the client, and a conf dict
+    (`validate`, `use.latest.version`, `use.latest.with.metadata`,
+    `subject.name.strategy`). Without a client, records are validated against the given
+    schema only.
+    """
+
+    __slots__ = ("_client", "_compiled", "_config", "_from_dict", "_lock", "_own", "_validators")
+
+    def __init__(
+        self,
+        schema_str: str | Schema | None = None,
+        from_dict: FromDict | None = None,
+        schema_registry_client: RegistryClient | None = None,
+        conf: Mapping[str, object] | None = None,
+        *,
+        compiled_validation: bool = True,
+    ) -> None:
+        self._config = DeserializerConfig.from_conf(conf, validate_key=True)
+        own = _as_schema(schema_str)
+        if schema_registry_client is None and (
+            (own is None and self._config.validate) or self._config.uses_latest
+        ):
+            raise SerdesConfigError("a registry client is needed to find the writer's schema")
+        self._client = schema_registry_client
+        self._compiled = compiled_validation
+        self._own = (
+            parse_json_schema(own, schema_registry_client, compiled=compiled_validation)
+            if own is not None
+            else None
+        )
+        self._from_dict = from_dict
+        self._validators: dict[object, ParsedJson] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
+        """Deserialize `data` (None stays None)."""
+        if data is None:
+            return None
+        try:
+            headers = ctx.headers if ctx is not None else None
+            key, start = schema_key(data, headers, is_key=bool(headers) and is_key(ctx))
+            try:
+                value = _LOADS(data[start:])
+            except DECODE_ERRORS as exc:
+                raise PayloadError(f"payload of schema {key} is not JSON: {exc}") from exc
+            if self._config.validate:
+                self._schema_for(key, ctx).validate(value)
+        except SerdesError as error:
+            raise locate(error, ctx) from error.__cause__
+        return value if self._from_dict is None else self._from_dict(value, ctx)
+
+    def _schema_for(self, key: object, ctx: ContextLike | None) -> ParsedJson:
+        if self._config.uses_latest:
+            return self._latest(key, ctx)
+        if self._own is not None:
+            return self._own
+        return self._validators.get(key) or self._writer(key)
+
+    def _writer(self, key: object) -> ParsedJson:
+        client = self._client
+        assert client is not None  # checked in __init__
+        with self._lock:
+            found = self._validators.get(key)
+            if found is None:
+                if isinstance(key, int):
+                    schema = client.get_schema(key)
+                else:
+                    schema = client.get_schema_by_guid(str(key))
+                found = parse_json_schema(schema, client, compiled=self._compiled)
+                self._validators[key] = found
+            return found
+
+    def _latest(self, key: object, ctx: ContextLike | None) -> ParsedJson:
+        client = self._client
+        assert client is not None  # checked in __init__
+        name = self._own.title if self._own is not None else self._writer(key).title
+        subject = subject_for(self._config.strategy, ctx, name)
+        metadata = self._config.use_latest_with_metadata
+        latest = (
+            client.get_latest_with_metadata(subject, metadata)
+            if metadata is not None
+            else client.get_latest_version(subject)
+        )
+        found = self._validators.get(("latest", latest.schema_id))
+        if found is None:
+            found = parse_json_schema(latest.schema, client, compiled=self._compiled)
+            with self._lock:
+                self._validators[("latest", latest.schema_id)] = found
+        return found

@@ -1,0 +1,306 @@
+"""Protobuf serializer and deserializer, shaped like confluent-kafka's.
+
+The serializer takes a message class (generated, or built with `message_class`) and registers
+its file the way confluent-kafka does: the serialized `FileDescriptorProto`, base64-encoded,
+with every imported file that is not a well-known type registered first under its import
+path and named as a reference. Records carry the id prefix, the message-index path of the
+message within its file (§8.2), and the Protobuf binary encoding.
+
+The deserializer parses into the given message class, or, with none, into a dynamic message
+class built from the writer's schema (compiled once per schema id with the registry's own
+Protobuf plug-in) and the record's message indexes.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from google.protobuf import descriptor_pool, message_factory
+from google.protobuf.descriptor_pb2 import FileDescriptorProto
+from google.protobuf.message import DecodeError, Message
+
+from compat.errors import CompatError
+from compat.formats import ResolvedReference
+from compat.protobuf import (
+    ParsedProtobuf,
+    ProtobufFormat,
+    message_index,
+    message_name,
+    well_known_import,
+)
+from serdes._config import SerializerConfig
+from serdes._references import referenced_schemas
+from serdes._writers import WriterResolver
+from serdes.client import RegistryClient, Schema, SchemaReference
+from serdes.context import ContextLike, is_key, locate
+from serdes.errors import (
+    FramingError,
+    PayloadError,
+    RegistryError,
+    SchemaError,
+    SerdesConfigError,
+    SerdesError,
+)
+from serdes.framing import ID_PREFIX_LEN, id_prefix, read_frame
+
+PROTOBUF = "PROTOBUF"
+_FIRST: tuple[int, ...] = (0,)
+_FORMAT = ProtobufFormat()
+#: confluent-kafka keys accepted for a drop-in switch; only their default values are supported.
+_COMPAT_KEYS = {"use.deprecated.format": False, "skip.known.types": True}
+
+
+class FileLike(Protocol):
+    """A file descriptor, from the pure-Python or the upb implementation of protobuf."""
+
+    @property
+    def name(self) -> str:
+        """The file's import path."""
+
+    @property
+    def dependencies(self) -> Sequence[FileLike]:
+        """The files it imports."""
+
+    def CopyToProto(self, proto: FileDescriptorProto) -> None:  # noqa: N802 (protobuf's name)
+        """Write the file into `proto`."""
+
+
+def _file_proto(file: FileLike) -> FileDescriptorProto:
+    proto = FileDescriptorProto()
+    file.CopyToProto(proto)
+    return proto
+
+
+def schema_of_file(file: FileLike, references: tuple[SchemaReference, ...] = ()) -> Schema:
+    """The schema confluent-kafka registers for `file`: its serialized descriptor in base64."""
+    text = base64.standard_b64encode(_file_proto(file).SerializeToString()).decode("ascii")
+    return Schema(text, PROTOBUF, references)
+
+
+def compile_schema(schema: Schema, client: RegistryClient | None) -> ParsedProtobuf:
+    """Compile a registered schema (fetching its references) with the registry's plug-in."""
+    if schema.schema_type != PROTOBUF:
+        raise SchemaError(f"expected a PROTOBUF schema, got {schema.schema_type}")
+    parsed_refs: dict[tuple[str, int], ParsedProtobuf] = {}
+
+    def resolved(refs: tuple[SchemaReference, ...]) -> list[ResolvedReference]:
+        return [
+            ResolvedReference(r.name, r.subject, r.version, parsed_refs[(r.subject, r.version)])
+            for r in refs
+        ]
+
+    try:
+        for ref, target in referenced_schemas(schema, client):
+            parsed_refs[(ref.subject, ref.version)] = _FORMAT.parse(
+                target.schema_str, resolved(target.references)
+            )
+        return _FORMAT.parse(schema.schema_str, resolved(schema.references))
+    except CompatError as exc:
+        raise SchemaError(str(exc)) from exc
+
+
+def message_class(parsed: ParsedProtobuf, full_name: str) -> type[Message]:
+    """A dynamic message class for `full_name` in a compiled schema (its own descriptor pool)."""
+    pool = descriptor_pool.DescriptorPool()
+    for dependency in parsed.compiled.dependencies:
+        pool.Add(dependency)
+    pool.Add(parsed.file)
+    try:
+        descriptor = pool.FindMessageTypeByName(full_name)
+    except KeyError as exc:
+        raise SchemaError(f"no message {full_name!r} in the schema") from exc
+    return message_factory.GetMessageClass(descriptor)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """The message the serializer writes and its index path in the writer's file."""
+
+    full_name: str
+    indexes: tuple[int, ...]
+
+
+class ProtobufSerializer:
+    """`serializer(message, ctx) -> bytes`: id prefix, message indexes, Protobuf encoding.
+
+    Arguments are confluent-kafka's, in its order: the message class, the client, and a conf
+    dict (its serializer keys; `use.deprecated.format` and `skip.known.types` are accepted
+    at their defaults, False and True).
+    """
+
+    __slots__ = ("_client", "_config", "_lock", "_msg_type", "_references", "_writers")
+
+    def __init__(
+        self,
+        msg_type: type[Message],
+        schema_registry_client: RegistryClient,
+        conf: Mapping[str, object] | None = None,
+    ) -> None:
+        conf = dict(conf or {})
+        for key, supported in _COMPAT_KEYS.items():
+            if key in conf and conf.pop(key) != supported:
+                raise SerdesConfigError(f"{key} is only supported at its default, {supported}")
+        self._config = SerializerConfig.from_conf(conf)
+        self._client = schema_registry_client
+        self._msg_type = msg_type
+        descriptor = msg_type.DESCRIPTOR
+        own_file = _file_proto(descriptor.file)
+        own = _Target(descriptor.full_name, tuple(message_index(own_file, descriptor.full_name)))
+        self._lock = threading.Lock()
+        self._references: tuple[SchemaReference, ...] | None = None
+        self._writers: WriterResolver[_Target] = WriterResolver(
+            schema_registry_client,
+            schema_of_file(descriptor.file),
+            self._config,
+            parse=lambda schema: (
+                own if schema.references == () and self._is_own(schema) else self._target(schema)
+            ),
+            record_name=lambda target: target.full_name,
+            prefix=lambda schema_id, target: id_prefix(schema_id, target.indexes),
+            prepare=self._with_references,
+        )
+
+    def _is_own(self, schema: Schema) -> bool:
+        return schema.schema_str == schema_of_file(self._msg_type.DESCRIPTOR.file).schema_str
+
+    def _target(self, schema: Schema) -> _Target:
+        """The indexes of our message in a registered schema (use.latest / use.schema.id)."""
+        parsed = compile_schema(schema, self._client)
+        name = self._msg_type.DESCRIPTOR.full_name
+        try:
+            return _Target(name, tuple(message_index(parsed.file, name)))
+        except KeyError as exc:
+            raise SchemaError(f"the registered schema has no message {name!r}") from exc
+
+    def _with_references(self, schema: Schema) -> Schema:
+        """The schema with its imports registered (or looked up) and named as references."""
+        with self._lock:
+            if self._references is None:
+                self._references = self._dependencies(self._msg_type.DESCRIPTOR.file)
+        return Schema(schema.schema_str, PROTOBUF, self._references)
+
+    def _dependencies(self, file: FileLike) -> tuple[SchemaReference, ...]:
+        references: list[SchemaReference] = []
+        for dependency in file.dependencies:
+            if well_known_import(dependency.name):
+                continue
+            nested = self._dependencies(dependency)
+            schema = schema_of_file(dependency, nested)
+            # Confluent's default reference subject strategy: the import path itself.
+            subject = dependency.name
+            if self._config.auto_register:
+                registered = self._client.register_schema(
+                    subject, schema, normalize=self._config.normalize
+                )
+            else:
+                registered = self._client.lookup_schema(
+                    subject, schema, normalize=self._config.normalize
+                )
+            if registered.version is None:
+                # Confluent's registration answer carries only the id; a lookup names the version.
+                registered = self._client.lookup_schema(subject, schema)
+            if registered.version is None:
+                raise RegistryError(
+                    f"the registry did not say which version of {subject!r} was registered",
+                    status=200,
+                    error_code=-1,
+                )
+            references.append(SchemaReference(dependency.name, subject, registered.version))
+        return tuple(references)
+
+    def __call__(self, message: object, ctx: ContextLike | None = None) -> bytes | None:
+        """Serialize `message` (None stays None: a tombstone is never framed)."""
+        if message is None:
+            return None
+        try:
+            if not isinstance(message, self._msg_type):
+                raise PayloadError(
+                    f"expected a {self._msg_type.DESCRIPTOR.full_name} message, "
+                    f"got {type(message).__name__}"
+                )
+            writer = self._writers.writer(ctx)
+            return writer.prefix + message.SerializeToString()
+        except SerdesError as error:
+            raise locate(error, ctx) from error.__cause__
+
+
+class ProtobufDeserializer:
+    """`deserializer(data, ctx) -> Message`: reads the framing and indexes, then the message.
+
+    Arguments follow confluent-kafka's (`message_type`, `conf`), plus the client, which is
+    needed only when `message_type` is None: the message class is then built from the
+    writer's schema. `conf` accepts `use.deprecated.format` at its default (False).
+    """
+
+    __slots__ = ("_classes", "_client", "_lock", "_message_type")
+
+    def __init__(
+        self,
+        message_type: type[Message] | None = None,
+        conf: Mapping[str, object] | None = None,
+        schema_registry_client: RegistryClient | None = None,
+    ) -> None:
+        conf = dict(conf or {})
+        if conf.pop("use.deprecated.format", False) is not False:
+            raise SerdesConfigError("use.deprecated.format is only supported at False")
+        if conf:
+            raise SerdesConfigError(f"unknown settings: {', '.join(sorted(conf))}")
+        if message_type is None and schema_registry_client is None:
+            raise SerdesConfigError("without a message type, a registry client is needed")
+        self._message_type = message_type
+        self._client = schema_registry_client
+        self._classes: dict[tuple[object, tuple[int, ...]], type[Message]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
+        """Deserialize `data` (None stays None)."""
+        if data is None:
+            return None
+        try:
+            headers = ctx.headers if ctx is not None else None
+            key: object
+            if not headers and len(data) > ID_PREFIX_LEN and data[0] == 0 and data[5] == 0:
+                # The common case, id prefix and the `[0]` shortcut, without a Frame.
+                schema_id = int.from_bytes(data[1:ID_PREFIX_LEN], "big", signed=True)
+                if schema_id < 0:
+                    raise FramingError(f"negative schema id {schema_id} in the prefix")
+                key, indexes, start = schema_id, _FIRST, ID_PREFIX_LEN + 1
+            else:
+                frame = read_frame(
+                    data, headers, is_key=bool(headers) and is_key(ctx), with_indexes=True
+                )
+                key = frame.schema_id if frame.guid is None else frame.guid
+                indexes, start = frame.indexes or _FIRST, frame.payload_start
+            if self._message_type is not None:
+                cls = self._message_type
+            else:
+                cls = self._classes.get((key, indexes)) or self._dynamic(key, indexes)
+            try:
+                return cls.FromString(data[start:])
+            except DecodeError as exc:
+                raise PayloadError(f"payload is not a valid {cls.DESCRIPTOR.full_name}") from exc
+        except SerdesError as error:
+            raise locate(error, ctx) from error.__cause__
+
+    def _dynamic(self, key: object, indexes: tuple[int, ...]) -> type[Message]:
+        client = self._client
+        assert client is not None  # checked in __init__
+        with self._lock:
+            found = self._classes.get((key, indexes))
+            if found is None:
+                if isinstance(key, int):
+                    schema = client.get_schema(key)
+                else:
+                    schema = client.get_schema_by_guid(str(key))
+                parsed = compile_schema(schema, client)
+                try:
+                    name = message_name(parsed.file, indexes)
+                except KeyError as exc:
+                    raise FramingError(f"message indexes {list(indexes)} name no message") from exc
+                found = message_class(parsed, name)
+                self._classes[(key, indexes)] = found
+            return found

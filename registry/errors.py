@@ -28,8 +28,10 @@
     │   ├── SchemaTooLargeError         422 / 42209
     │   ├── InvalidRuleSetError         422 / 42210
     │   └── ContextNotEmptyError        422 / 42211
-    └── StoreError                      500 / 50001
-        └── StoreTimeoutError           500 / 50002
+    ├── StoreError                      500 / 50001
+    │   └── StoreTimeoutError           500 / 50002
+    ├── RequestForwardingError          500 / 50003 the leader could not be reached
+    └── UnknownLeaderError              500 / 50004 no leader is known
 
 The HTTP layer renders every one of them, in one place, as `{"error_code", "message"}`.
 """
@@ -309,3 +311,17 @@ class StoreTimeoutError(StoreError):
     """The log did not confirm a write in time."""
 
     code = 50002
+
+
+class RequestForwardingError(RegistryError):
+    """A follower could not forward a write to the leader."""
+
+    status = 500
+    code = 50003
+
+
+class UnknownLeaderError(RegistryError):
+    """No leader is known, so a write cannot be placed."""
+
+    status = 500
+    code = 50004

@@ -3,7 +3,7 @@
 Requests are routed on the raw path by Cairn's own router, so the framework's routing and
 middleware layers are not on the hot path: with them, a cached read cost about twice the
 CPU of the work itself (measured with `bench/read_path.py`). Starlette's data structures
-parse the query string. Errors are rendered in exactly one place (`_error_reply`): a
+parse the query string. Errors are rendered in exactly one place (`error_reply`): a
 `RegistryError` becomes Confluent's `{"error_code", "message"}` body; anything else is
 logged and answered with a 500 body of the same shape, never a stack trace.
 """
@@ -41,7 +41,8 @@ def build_router() -> Router:
     return Router(routes_table(table))
 
 
-def _error_reply(exc: Exception) -> tuple[int, bytes]:
+def error_reply(exc: Exception) -> tuple[int, bytes]:
+    """The status and Confluent body for `exc`: the one place errors become responses."""
     if isinstance(exc, RegistryError):
         return exc.status, dump({"error_code": exc.error_code, "message": exc.message})
     logger.exception("unhandled error while serving a request", exc_info=exc)
@@ -117,7 +118,7 @@ class RegistryApp:
             else:
                 status, payload = 200, dump(result)
         except Exception as exc:
-            status, payload = _error_reply(exc)
+            status, payload = error_reply(exc)
         headers = [_CACHE_CONTROL]
         if status != 204:
             headers.append((b"content-type", media_type.encode()))

@@ -1,0 +1,191 @@
+"""Several nodes on one log: writes go to the leader, reads are served by any node.
+
+`LeaderGate` wraps the registry app. A write on the leader runs locally after the node has
+applied what the log holds; a write on a follower is forwarded, with the caller's headers
+(authentication included), to the leader's advertised URL, and the leader's answer is passed
+back unchanged. Failures are Confluent's codes: 50004 when no leader is known, 50003 when the
+leader cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from email.message import Message
+from typing import Protocol
+
+from starlette.types import Receive, Scope, Send
+
+from registry.errors import RegistryError, RequestForwardingError, StoreError, UnknownLeaderError
+from registry.http.app import RegistryApp, error_reply
+from registry.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class Leadership(Protocol):
+    """Who may write: this node (the leader) or the node at `leader_url()`."""
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this node is the leader."""
+
+    @property
+    def term(self) -> int:
+        """Changes each time this node becomes the leader (again)."""
+
+    def leader_url(self) -> str | None:
+        """The leader's base URL, or None while no leader is known. Must not block."""
+
+
+#: `GET` here tells which node leads: `{"leader": URL or null, "isLeader": bool}`.
+LEADER_PATH = "/v1/metadata/leader"
+#: The least time between two warnings about failed forwarding.
+WARN_EVERY_S = 5.0
+#: Marks a request one node forwarded to another, so it is never forwarded twice.
+FORWARDED_HEADER = b"x-cairn-forwarded"
+#: Request headers not passed on when forwarding (hop-by-hop or recomputed).
+_NOT_FORWARDED = frozenset({b"host", b"content-length", b"connection", b"transfer-encoding"})
+
+
+def is_write(method: str, path: str) -> bool:
+    """Whether a request changes the registry (and so must reach the leader).
+
+    POSTs that only look things up are reads: `/compatibility/...` checks and
+    `POST /subjects/{subject}` (is this schema registered?).
+    """
+    if method in ("PUT", "DELETE"):
+        return True
+    if method != "POST":
+        return False
+    parts = [part for part in path.split("/") if part]
+    if parts and parts[0] == "compatibility":
+        return False
+    return not (len(parts) == 2 and parts[0] == "subjects")
+
+
+class LeaderGate:
+    """ASGI middleware sending writes to the leader; reads are served by any node.
+
+    On the leader, the first write after taking office first applies what the log holds:
+    the previous leader's last records (its claim on the log is fenced, so no more come).
+    On another node a write is forwarded, with the caller's headers (authentication
+    included), to the leader's advertised URL, and the leader's answer is returned as it
+    is. With no leader known the answer is Confluent's 50004 at once; a leader that cannot
+    be reached gives 50003 (a refused connection fails at once; a hung leader after the
+    forwarding timeout).
+    """
+
+    def __init__(
+        self, app: RegistryApp, store: Store, leadership: Leadership, *, timeout_s: float
+    ) -> None:
+        self._app = app
+        self._store = store
+        self._leadership = leadership
+        self._timeout_s = timeout_s
+        self._warned_at = -WARN_EVERY_S
+        self._caught_up_term = -1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Route writes to the leader; everything else straight to the app."""
+        if scope["type"] == "http" and scope["path"] == LEADER_PATH and scope["method"] == "GET":
+            await self._describe_leader(send)
+            return
+        if scope["type"] != "http" or not is_write(scope["method"], scope["path"]):
+            await self._app(scope, receive, send)
+            return
+        if self._leadership.is_leader:
+            term = self._leadership.term
+            if term != self._caught_up_term:
+                # New in office: apply the previous leader's last records before writing.
+                # Later, this node is the only writer and reads back its own writes.
+                try:
+                    await self._store.refresh()
+                except StoreError as exc:
+                    await _error(send, exc)
+                    return
+                self._caught_up_term = term
+            await self._app(scope, receive, send)
+            return
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _NOT_FORWARDED]
+        if any(k.lower() == FORWARDED_HEADER for k, _ in headers):
+            await _error(
+                send, UnknownLeaderError("Unknown leader: the node forwarded to is not the leader")
+            )
+            return
+        url = self._leadership.leader_url()
+        if url is None:
+            await _error(
+                send, UnknownLeaderError("Unknown leader: no leader is elected at the moment")
+            )
+            return
+        body = await _read_body(receive)
+        target = url.rstrip("/") + scope["raw_path"].decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
+        request = urllib.request.Request(target, data=body, method=scope["method"])
+        for key, value in [*headers, (FORWARDED_HEADER, b"1")]:
+            request.add_header(key.decode("latin-1"), value.decode("latin-1"))
+        try:
+            status, content_type, content = await asyncio.to_thread(
+                _forward, request, self._timeout_s
+            )
+        except OSError as exc:
+            self._warn(f"forwarding {request.method} {target} to {url} failed: {exc}")
+            await _error(
+                send,
+                RequestForwardingError(f"Error while forwarding the request to the leader: {exc}"),
+            )
+            return
+        await _reply(send, status, content_type, content)
+
+    def _warn(self, message: str) -> None:
+        """Log a forwarding failure, at most once per `WARN_EVERY_S` (a dead leader fails
+        every request until the election replaces it)."""
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_EVERY_S:
+            self._warned_at = now
+            logger.warning("%s", message)
+
+    async def _describe_leader(self, send: Send) -> None:
+        url = self._leadership.leader_url()
+        body = {"leader": url, "isLeader": self._leadership.is_leader}
+        await _reply(send, 200, b"application/json", json.dumps(body).encode())
+
+
+def _forward(request: urllib.request.Request, timeout_s: float) -> tuple[int, bytes, bytes]:
+    """Send `request`; any HTTP status is an answer to pass back, only I/O failures raise."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            return response.status, _content_type(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, _content_type(exc.headers), exc.read()
+
+
+def _content_type(headers: Message) -> bytes:
+    return str(headers.get("Content-Type", "application/json")).encode("latin-1")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _reply(send: Send, status: int, content_type: bytes, content: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+async def _error(send: Send, error: RegistryError) -> None:
+    status, body = error_reply(error)
+    await _reply(send, status, b"application/vnd.schemaregistry.v1+json", body)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cli.commands import COMMANDS
+from cli.params import CompatibilityLevelParam, KeyValueParam
 from compat.types import CompatibilityLevel
 from registry.log.errors import LogError
 from registry.log.file import FileLog
@@ -17,49 +18,12 @@ from registry.server import build_app, build_cluster_app
 from registry.server import serve as run_server
 from registry.settings import Settings
 
-
-class LevelType(click.ParamType[CompatibilityLevel]):
-    """A compatibility level, validated when the command line is parsed."""
-
-    name = "level"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> CompatibilityLevel:
-        """Parse case-insensitively, as the API does."""
-        if isinstance(value, CompatibilityLevel):
-            return value
-        level = CompatibilityLevel.parse(str(value))
-        if level is None:
-            self.fail(
-                f"{value!r} is not one of {', '.join(lvl.value for lvl in CompatibilityLevel)}"
-            )
-        return level
-
-
 #: How often a node on Kafka polls the topic for records other nodes wrote.
 KAFKA_FOLLOW_EVERY_S = 0.2
 #: How long a starting node on Kafka waits for a leader to be elected before serving anyway.
 LEADER_WAIT_S = 30.0
 
 logger = logging.getLogger(__name__)
-
-
-class KeyValueType(click.ParamType[tuple[str, str]]):
-    """A `key=value` pair (a client setting), split when the command line is parsed."""
-
-    name = "key=value"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[str, str]:
-        """Split at the first `=`; the key must not be empty."""
-        if isinstance(value, tuple):
-            return (str(value[0]), str(value[1]))
-        key, sep, setting = str(value).partition("=")
-        if not sep or not key.strip():
-            self.fail(f"{value!r} is not KEY=VALUE")
-        return key.strip(), setting
 
 
 @click.group()
@@ -89,7 +53,7 @@ for _command in COMMANDS:
     "--compatibility",
     default="BACKWARD",
     show_default=True,
-    type=LevelType(),
+    type=CompatibilityLevelParam(),
     help="Compatibility level when none is configured.",
 )
 @click.option(
@@ -116,7 +80,7 @@ for _command in COMMANDS:
     "--kafka-config",
     "kafka_config",
     multiple=True,
-    type=KeyValueType(),
+    type=KeyValueParam(),
     metavar="KEY=VALUE",
     help="A librdkafka setting for every Kafka client (SASL, TLS, ...); repeatable.",
 )

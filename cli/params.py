@@ -48,3 +48,20 @@ class SchemaTypeParam(click.ParamType[SchemaType]):
 
 LEVEL = CompatibilityLevelParam()
 SCHEMA_TYPE = SchemaTypeParam()
+
+
+class KeyValueParam(click.ParamType[tuple[str, str]]):
+    """A `key=value` pair (a client setting), split when the command line is parsed."""
+
+    name = "key=value"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
+        """Split at the first `=`; the key must not be empty."""
+        if isinstance(value, tuple):
+            return (str(value[0]), str(value[1]))
+        key, sep, setting = str(value).partition("=")
+        if not sep or not key.strip():
+            self.fail(f"{value!r} is not KEY=VALUE")
+        return key.strip(), setting

@@ -79,3 +79,23 @@ class SchemaFormat(Protocol):
 
     def render(self, schema: ParsedSchema, fmt: str) -> str | None:
         """The schema text for a `format=` query value, or None when the format has no such view."""
+
+
+def reachable_references(references: Sequence[ResolvedReference]) -> list[ResolvedReference]:
+    """`references` and, transitively, theirs: breadth first, each (name, subject, version) once.
+
+    Formats that resolve by name (JSON Schema `$ref`s, Protobuf imports) need every schema a
+    reference itself depends on in scope, not only the direct ones.
+    """
+    out: list[ResolvedReference] = []
+    seen: set[tuple[str, str, int]] = set()
+    pending = list(references)
+    while pending:
+        ref = pending.pop(0)
+        key = (ref.name, ref.subject, ref.version)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(ref)
+        pending.extend(ref.schema.references)
+    return out

@@ -11,7 +11,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 
 from compat.errors import InvalidSchemaError, SchemaReferenceError
-from compat.formats import ParsedSchema, ResolvedReference
+from compat.formats import ParsedSchema, ResolvedReference, reachable_references
 from compat.jsonschema._diff import Difference, compare
 from compat.jsonschema._load import Loader
 from compat.jsonschema._messages import (
@@ -42,22 +42,15 @@ class ParsedJsonSchema:
 
 
 def _referenced(references: Sequence[ResolvedReference]) -> list[tuple[str, Any]]:
-    """Every (name, document) reachable through `references`, each subject-version once."""
+    """Every (name, document) reachable through `references`."""
     out: list[tuple[str, Any]] = []
-    seen: set[tuple[str, int]] = set()
-    pending = list(references)
-    while pending:
-        ref = pending.pop(0)
-        if (ref.subject, ref.version) in seen:
-            continue
-        seen.add((ref.subject, ref.version))
+    for ref in reachable_references(references):
         if not isinstance(ref.schema, ParsedJsonSchema):
             raise SchemaReferenceError(
                 f"Reference '{ref.name}' ({ref.subject} version {ref.version}) is a "
                 f"{ref.schema.schema_type.value} schema; a JSON schema can only reference JSON"
             )
         out.append((ref.name, ref.schema.document))
-        pending.extend(ref.schema.references)
     return out
 
 

@@ -21,7 +21,7 @@ from google.protobuf.descriptor_pb2 import FileDescriptorProto
 from google.protobuf.message import DecodeError
 
 from compat.errors import InvalidSchemaError, SchemaReferenceError
-from compat.formats import ParsedSchema, ResolvedReference
+from compat.formats import ParsedSchema, ResolvedReference, reachable_references
 from compat.protobuf._compile import (
     CompiledProto,
     ProtoCompileError,
@@ -70,13 +70,7 @@ def imports_of(references: Sequence[ResolvedReference]) -> dict[str, str]:
     an import imports. One path naming two different texts is an error.
     """
     imports: dict[str, str] = {}
-    pending = list(references)
-    seen: set[tuple[str, str, int]] = set()
-    while pending:
-        ref = pending.pop(0)
-        if (ref.name, ref.subject, ref.version) in seen:
-            continue
-        seen.add((ref.name, ref.subject, ref.version))
+    for ref in reachable_references(references):
         schema = ref.schema
         if not isinstance(schema, ParsedProtobuf):
             raise SchemaReferenceError(
@@ -89,7 +83,6 @@ def imports_of(references: Sequence[ResolvedReference]) -> dict[str, str]:
                 f"Invalid schema: the import '{ref.name}' is given by references to two "
                 f"different schemas (one is {ref.subject} version {ref.version})"
             )
-        pending.extend(schema.references)
     return imports
 
 

@@ -1,0 +1,30 @@
+"""The shared reference walk every format that resolves by name relies on."""
+
+from __future__ import annotations
+
+from compat.formats import ResolvedReference, reachable_references
+from compat.jsonschema import JsonSchemaFormat
+
+JSON = JsonSchemaFormat()
+
+
+def _ref(name: str, subject: str, text: str, *refs: ResolvedReference) -> ResolvedReference:
+    return ResolvedReference(name, subject, 1, JSON.parse(text, refs))
+
+
+def test_walk_is_transitive_breadth_first_and_each_reference_once() -> None:
+    leaf = _ref("leaf.json", "leaf", '{"type": "string"}')
+    middle = _ref("middle.json", "middle", '{"$ref": "leaf.json"}', leaf)
+    other = _ref("other.json", "other", '{"$ref": "leaf.json"}', leaf)
+    walked = reachable_references([middle, other])
+    assert [r.name for r in walked] == ["middle.json", "other.json", "leaf.json"]
+
+
+def test_one_schema_under_two_names_is_reachable_by_both() -> None:
+    leaf = _ref("a.json", "leaf", '{"type": "string"}')
+    alias = ResolvedReference("b.json", "leaf", 1, leaf.schema)
+    assert [r.name for r in reachable_references([leaf, alias])] == ["a.json", "b.json"]
+    both = JSON.parse(
+        '{"properties": {"x": {"$ref": "a.json"}, "y": {"$ref": "b.json"}}}', [leaf, alias]
+    )
+    assert both.references == (leaf, alias)

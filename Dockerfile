@@ -20,5 +20,5 @@ WORKDIR /var/lib/cairn
 VOLUME ["/var/lib/cairn/data"]
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8081/', timeout=2)"]
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8081/health/ready', timeout=2)"]
 CMD ["cairn", "serve", "--host", "0.0.0.0", "--port", "8081", "--data-dir", "/var/lib/cairn/data"]

@@ -14,7 +14,7 @@ from registry.log.errors import LogError
 from registry.log.file import FileLog
 from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
 from registry.log.kafka_leader import ElectionSettings, KafkaLeaderElection
-from registry.server import build_app, build_cluster_app
+from registry.server import ASGIApp, ReplayStatus, build_app, build_cluster_app, starting_app
 from registry.server import serve as run_server
 from registry.settings import Settings
 
@@ -154,20 +154,24 @@ def serve(
         serve_on_kafka(settings, log_settings, node)
         return
     try:
-        app = build_app(FileLog.open(data_dir), settings)
+        log = FileLog.open(data_dir)
     except LogError as exc:
         raise click.ClickException(str(exc)) from exc
-    run_server(app, settings)
+    run_server(starting_app(log, lambda status: build_app(log, settings, status=status)), settings)
 
 
 def serve_on_kafka(
     settings: Settings, log_settings: KafkaLogSettings, node: ElectionSettings
 ) -> None:
     """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve."""
-    election: KafkaLeaderElection | None = None
     try:
         log = KafkaLog.open(log_settings)
         election = KafkaLeaderElection(node, on_elected=log.claim_writes)
+    except LogError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    def build(status: ReplayStatus) -> ASGIApp:
+        # Join the election only once replayed: a leader must hold the whole state.
         app = build_cluster_app(
             log,
             settings,
@@ -175,13 +179,9 @@ def serve_on_kafka(
             follow_every_s=KAFKA_FOLLOW_EVERY_S,
             # The leader may take the Kafka timeout (plus its flush grace) to answer a write.
             forward_timeout_s=2 * log_settings.timeout_s + 5.0,
+            status=status,
         )
         election.start()
-    except LogError as exc:
-        if election is not None:
-            election.stop()
-        raise click.ClickException(str(exc)) from exc
-    try:
         leader = election.wait_for_leader(LEADER_WAIT_S)
         if leader is None:
             logger.warning(
@@ -189,6 +189,9 @@ def serve_on_kafka(
             )
         else:
             logger.info("the leader is %s", leader)
-        run_server(app, settings)
+        return app
+
+    try:
+        run_server(starting_app(log, build), settings)
     finally:
         election.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -15,10 +16,22 @@ from compat.plugins import Formats
 from compat.protobuf import ProtobufFormat
 from registry.http.app import RegistryApp, create_app
 from registry.http.forwarding import LeaderGate, Leadership
+from registry.http.startup import ReplayStatus, StartupGate
 from registry.log.base import Log
 from registry.service import RegistryService
 from registry.settings import Settings
 from registry.store import Store
+
+__all__ = [
+    "ASGIApp",
+    "ReplayStatus",
+    "build_app",
+    "build_cluster_app",
+    "build_service",
+    "default_formats",
+    "serve",
+    "starting_app",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +42,17 @@ def default_formats() -> Formats:
 
 
 class ReplayProgress:
-    """Logs how far a start-up replay got, at most every `interval_s` seconds."""
+    """Records how far a start-up replay got in `status`, and logs it every `interval_s`."""
 
-    def __init__(self, target: int, started: float, *, interval_s: float = 2.0) -> None:
-        self._target = target
+    def __init__(self, status: ReplayStatus, started: float, *, interval_s: float = 2.0) -> None:
+        self._status = status
+        self._target = status.target_offset
         self._started = started
         self._interval_s = interval_s
         self._last = started
 
     def __call__(self, next_offset: int) -> None:
+        self._status.applied_offset = next_offset
         now = time.perf_counter()
         if now - self._last < self._interval_s:
             return
@@ -51,11 +66,21 @@ class ReplayProgress:
         )
 
 
-def build_service(log: Log, settings: Settings, formats: Formats | None = None) -> RegistryService:
-    """Replay the log into a fresh state and return a service over it."""
+def build_service(
+    log: Log,
+    settings: Settings,
+    formats: Formats | None = None,
+    *,
+    status: ReplayStatus | None = None,
+) -> RegistryService:
+    """Replay the log into a fresh state and return a service over it.
+
+    `status`, if given, follows the replay's progress (for the readiness endpoint).
+    """
+    status = status if status is not None else ReplayStatus(log.end_offset())
     store = Store(log)
     started = time.perf_counter()
-    store.catch_up(ReplayProgress(log.end_offset(), started))
+    status.applied_offset = store.catch_up(ReplayProgress(status, started))
     logger.info(
         "replayed %d records in %.3f s (%d skipped)",
         store.state.next_offset,
@@ -71,13 +96,14 @@ def build_app(
     formats: Formats | None = None,
     *,
     follow_every_s: float | None = None,
+    status: ReplayStatus | None = None,
 ) -> RegistryApp:
     """The ASGI app over `log`; the log is closed when the app shuts down.
 
     `follow_every_s` is for a log that other processes write too (a Kafka topic): the state
     then keeps applying their records, polling at that interval, while the app runs.
     """
-    service = build_service(log, settings, formats)
+    service = build_service(log, settings, formats, status=status)
     if follow_every_s is None:
         return create_app(service, on_shutdown=log.close)
     follower = Follower(service.store, follow_every_s)
@@ -97,10 +123,11 @@ def build_cluster_app(
     follow_every_s: float,
     forward_timeout_s: float,
     formats: Formats | None = None,
+    status: ReplayStatus | None = None,
 ) -> LeaderGate:
     """The app of one node among several on a shared log: it follows the log, and its
     writes go through `leadership`'s leader (`LeaderGate`)."""
-    app = build_app(log, settings, formats, follow_every_s=follow_every_s)
+    app = build_app(log, settings, formats, follow_every_s=follow_every_s, status=status)
     return LeaderGate(app, app.service.store, leadership, timeout_s=forward_timeout_s)
 
 
@@ -123,6 +150,12 @@ class Follower:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+
+
+def starting_app(log: Log, build: Callable[[ReplayStatus], ASGIApp]) -> StartupGate:
+    """An app that listens at once and serves what `build` returns once it has replayed `log`
+    to the end offset it has now (health endpoints meanwhile)."""
+    return StartupGate(build, ReplayStatus(log.end_offset()))
 
 
 def serve(app: ASGIApp, settings: Settings) -> None:

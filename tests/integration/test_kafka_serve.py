@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -18,17 +16,10 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 
 from tests.integration.conftest import ServerFactory, ServerProcess
 from tests.integration.test_crash_recovery import (
-    ACK_TIMEOUT_S,
     CT,
-    KILL_AFTER,
-    SUBJECTS,
-    TOTAL,
-    WORKERS,
-    RegistrationStream,
+    assert_recovered,
     parsed,
-    schema_of,
-    subject_of,
-    visible_state,
+    register_until_killed,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka]
@@ -48,52 +39,9 @@ def test_acknowledged_registrations_survive_sigkill_on_kafka(
 ) -> None:
     topic = f"cairn-crash-{uuid.uuid4().hex}"
     server = start_on_kafka(server_factory, kafka_bootstrap, topic)
-    with httpx.Client(base_url=server.url, timeout=10.0) as client:
-        response = client.put("/config", json={"compatibility": "NONE"}, headers=CT)
-        assert response.status_code == 200, response.text
-
-    stream = RegistrationStream(server.url)
-    try:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            futures = [pool.submit(stream.register, i) for i in range(TOTAL)]
-            reached = stream.enough.wait(timeout=ACK_TIMEOUT_S)
-            server.kill()
-            stream.stop.set()
-            for future in futures:
-                future.result()
-    finally:
-        stream.close()
-    assert reached, f"only {len(stream.acks)} acks before the deadline: {stream.unexpected[:3]}"
-    assert stream.unexpected == []
-    assert KILL_AFTER <= len(stream.acks) < TOTAL
-
-    sent: dict[str, list[Any]] = defaultdict(list)
-    for i in range(TOTAL):
-        sent[subject_of(i)].append(parsed(schema_of(i)))
-
+    stream = register_until_killed(server)
     restarted = start_on_kafka(server_factory, kafka_bootstrap, topic)
-    with httpx.Client(base_url=restarted.url, timeout=10.0) as client:
-        assert client.get("/config").json()["compatibilityLevel"] == "NONE"
-        state = visible_state(client)
-        assert set(state) <= {subject_of(i) for i in range(SUBJECTS)}
-        ids: list[int] = []
-        for subject, entries in state.items():
-            for entry in entries:
-                assert parsed(entry["schema"]) in sent[subject], subject
-            ids.extend(entry["id"] for entry in entries)
-        assert len(ids) == len(set(ids))
-        for ack in stream.acks:
-            by_version = client.get(f"/subjects/{ack.subject}/versions/{ack.version}")
-            assert by_version.status_code == 200, (ack, by_version.text)
-            assert by_version.json()["id"] == ack.schema_id, ack
-            assert parsed(by_version.json()["schema"]) == parsed(ack.schema), ack
-
-        # Writes go on after the restart, with an id never handed out before.
-        fresh = client.post(
-            f"/subjects/{subject_of(0)}/versions", json={"schema": schema_of(TOTAL)}, headers=CT
-        )
-        assert fresh.status_code == 200, fresh.text
-        assert fresh.json()["id"] > max(ids)
+    assert_recovered(restarted.url, stream)
 
 
 def produce_all(bootstrap: str, topic: str, records: list[tuple[bytes, bytes | None]]) -> None:

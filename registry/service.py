@@ -38,6 +38,7 @@ from registry.errors import (
     VersionNotSoftDeletedError,
     VersionSoftDeletedError,
 )
+from registry.merging import effective
 from registry.records import (
     ConfigKey,
     ConfigValue,
@@ -82,6 +83,36 @@ class RegistryService:
         """The subject's non-deleted versions, oldest first."""
         versions = self.store.state.versions(subject)
         return [versions[n] for n in sorted(versions) if not versions[n].deleted]
+
+    def _with_contract(self, subject: str, request: SchemaRequest) -> SchemaRequest:
+        """`request` with Confluent's data-contract merge applied (`registry.merging`).
+
+        An empty schema re-uses the latest live version's (a metadata-only update); metadata
+        and rule set become `override ⊕ (request or latest) ⊕ default` from the config.
+        """
+        live = self.live_versions(subject)
+        latest = live[-1].schema if live else None
+        config = effective_config(self.store.state, subject, self.settings.default_compatibility)
+        schema, schema_type, references = request.schema, request.schema_type, request.references
+        if not schema.strip() and latest is not None:
+            schema, schema_type, references = latest.schema, latest.schema_type, latest.references
+        given_metadata = request.metadata
+        given_rules = request.rule_set
+        if latest is not None:
+            given_metadata = latest.metadata if given_metadata is None else given_metadata
+            given_rules = latest.rule_set if given_rules is None else given_rules
+        metadata = effective(
+            config.get("defaultMetadata"),
+            given_metadata,
+            config.get("overrideMetadata"),
+            rules=False,
+        )
+        rule_set = effective(
+            config.get("defaultRuleSet"), given_rules, config.get("overrideRuleSet"), rules=True
+        )
+        return SchemaRequest(
+            schema, schema_type, references, metadata, rule_set, request.version, request.id
+        )
 
     def _normalize_flag(self, subject: str, requested: bool | None) -> bool:
         if requested:
@@ -194,9 +225,11 @@ class RegistryService:
         async with self._locks[subject]:
             state = self.store.state
             context = context_of(subject)
+            mode = effective_mode(state, subject)
+            if not mode.imports:
+                request = self._with_contract(subject, request)
             request, parsed = self._parse(subject, request, normalize)
             fp = self._fingerprint(request, parsed)
-            mode = effective_mode(state, subject)
             existing = self._find_version(subject, fp, deleted=False)
             if existing is not None and (request.id is None or request.id == existing.schema.id):
                 return existing
@@ -279,6 +312,10 @@ class RegistryService:
         if not visible:
             raise SubjectNotFoundError(subject)
         found = self._find_version(subject, self._fingerprint(request, parsed), deleted=deleted)
+        if found is None:
+            # As registration would store it: with the config's and latest version's contract.
+            merged = self._with_contract(subject, request)
+            found = self._find_version(subject, self._fingerprint(merged, parsed), deleted=deleted)
         if found is None:
             raise SchemaNotFoundError("Schema not found")
         return found

@@ -60,11 +60,17 @@ def _references(raw: Any) -> tuple[Reference, ...]:
     return tuple(refs)
 
 
-def schema_request(body: Any) -> SchemaRequest:
-    """A RegisterSchemaRequest; unknown fields are ignored, as Confluent does."""
+def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
+    """A RegisterSchemaRequest; unknown fields are ignored, as Confluent does.
+
+    With `allow_empty` (registration) a missing or empty schema is kept as "": the service
+    treats it as a metadata-only update of the latest version, or rejects it.
+    """
     obj = _object(body, "schema")
     schema = obj.get("schema")
-    if schema is None or schema == "":
+    if schema is None and allow_empty:
+        schema = ""
+    if schema is None or (schema == "" and not allow_empty):
         raise InvalidSchemaError("Empty schema")
     if not isinstance(schema, str):
         raise BadRequestError("Field 'schema' must be a string holding the schema text")

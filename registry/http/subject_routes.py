@@ -45,7 +45,7 @@ async def register(ctx: RequestContext) -> Any:
     """`POST /subjects/{s}/versions`: the 8.x response, a superset of `{"id": N}`."""
     registered = await ctx.service.register(
         ctx.args[0],
-        schema_request(ctx.json_body()),
+        schema_request(ctx.json_body(), allow_empty=True),
         normalize=optional_flag(ctx.params, "normalize"),
         force=flag(ctx.params, "force"),
     )

@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 CLIENT_ID_PREFIX = "cairn-node-"
 #: How often a node that does not lead looks up who does.
 LOOKUP_EVERY_S = 0.25
+#: Kafka's own default, and the least session timeout its brokers accept unless configured
+#: (`group.min.session.timeout.ms`).
+DEFAULT_SESSION_TIMEOUT_MS = 6000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class ElectionSettings:
     eligible: bool = True
     client_config: Mapping[str, str] = field(default_factory=dict)
     #: How long a silent leader keeps the role: the failover time after a crash.
-    session_timeout_ms: int = 6000
+    session_timeout_ms: int = DEFAULT_SESSION_TIMEOUT_MS
     #: How long a leader lookup (one describe-group request) may take.
     lookup_timeout_s: float = 2.0
 

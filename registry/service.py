@@ -40,6 +40,8 @@ from registry.errors import (
 )
 from registry.merging import effective
 from registry.records import (
+    ClearSubjectKey,
+    ClearSubjectValue,
     ConfigKey,
     ConfigValue,
     ContextKey,
@@ -547,8 +549,35 @@ class RegistryService:
         entering_import = mode is Mode.IMPORT and effective_mode(state, scope) is not Mode.IMPORT
         if entering_import and not force and self._has_live_subjects(scope):
             raise OperationNotPermittedError("Cannot import since found existing subjects")
-        await self.store.write([(ModeKey(scope), ModeValue(scope, mode.value))])
+        writes: list[Write] = []
+        if entering_import:
+            writes += self._leftovers_cleared(scope)
+        writes.append((ModeKey(scope), ModeValue(scope, mode.value)))
+        await self.store.write(writes)
         return mode.value
+
+    def _leftovers_cleared(self, scope: str | None) -> list[Write]:
+        """Entering IMPORT: soft-deleted versions in scope are deleted for good, as Confluent
+        does, so imported ids and versions cannot collide with them; 42206 if referenced."""
+        state = self.store.state
+        writes: list[Write] = []
+        cleared: list[str] = []
+        for subject in state.subjects():
+            if not self._in_scope(subject, scope):
+                continue
+            versions = state.versions(subject)
+            dead = [n for n, v in versions.items() if v.deleted]
+            for number in dead:
+                if state.referrers(subject, number):
+                    raise ReferenceExistsError(_reference_message(subject, number))
+                writes.append((SchemaKey(subject, number), None))
+            if dead:
+                cleared.append(subject)
+                writes[:0] = self._id_floor(subject)
+        if cleared:
+            prefix = scope if scope is not None else ""
+            writes.append((ClearSubjectKey(prefix), ClearSubjectValue(prefix)))
+        return writes
 
     def _has_live_subjects(self, scope: str | None) -> bool:
         state = self.store.state
@@ -563,18 +592,34 @@ class RegistryService:
             return context_of(subject) == qualified.context
         return subject == scope
 
-    async def delete_mode(self, scope: str | None) -> str:
-        """`DELETE /mode[/{s}]`: unset, returning the previous mode."""
+    async def delete_mode(self, scope: str | None, *, recursive: bool = False) -> str:
+        """`DELETE /mode[/{s}]`: unset, returning the previous mode.
+
+        With `recursive`, the modes of every subject in scope (the whole registry, or a
+        context given as `:.ctx:`) are unset too.
+        """
         state = self.store.state
+        nested: list[Write] = []
+        if recursive:
+            nested = [
+                (ModeKey(name), None)
+                for name in state.mode_scopes()
+                if name != scope and self._in_scope(name, scope)
+            ]
         if scope is None:
             previous = effective_mode(state, None).value
+            if nested:
+                await self.store.write(nested)
             await self.store.write_raw([(raw, None) for raw in legacy_global_keys(ModeKey(None))])
             return previous
         stored = state.mode(scope)
-        if stored is None:
+        if stored is None and not recursive:
             raise SubjectNotFoundError(scope)
-        await self.store.write([(ModeKey(scope), None)])
-        return stored
+        previous = stored if stored is not None else effective_mode(state, scope).value
+        writes = [*nested, (ModeKey(scope), None)] if stored is not None else nested
+        if writes:
+            await self.store.write(writes)
+        return previous
 
     # ------------------------------------------------------------------ contexts
 

@@ -303,6 +303,10 @@ class RegistryState:
         """The stored mode of a scope (None = global); None when unset."""
         return self._modes.get(scope)
 
+    def mode_scopes(self) -> list[str]:
+        """Every subject or context scope that has a mode of its own (global excluded)."""
+        return [scope for scope in self._modes if scope is not None]
+
     def contexts(self) -> list[str]:
         """The default context first, then every context ever written, sorted."""
         return [DEFAULT_CONTEXT, *sorted(c for c in self._contexts if c != DEFAULT_CONTEXT)]

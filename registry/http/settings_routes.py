@@ -76,12 +76,14 @@ async def put_mode(ctx: RequestContext) -> Any:
 
 async def delete_global_mode(ctx: RequestContext) -> Any:
     """`DELETE /mode`."""
-    return {"mode": await ctx.service.delete_mode(None)}
+    recursive = flag(ctx.params, "recursive")
+    return {"mode": await ctx.service.delete_mode(None, recursive=recursive)}
 
 
 async def delete_mode(ctx: RequestContext) -> Any:
     """`DELETE /mode/{s}`."""
-    return {"mode": await ctx.service.delete_mode(_scope(ctx.args[0]))}
+    recursive = flag(ctx.params, "recursive")
+    return {"mode": await ctx.service.delete_mode(_scope(ctx.args[0]), recursive=recursive)}
 
 
 def _compatibility_reply(ctx: RequestContext, target: int | None) -> Any:

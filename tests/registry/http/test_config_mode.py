@@ -109,3 +109,65 @@ def test_compatibility_policy_is_stored_and_validated(client: TestClient, subjec
     assert client.get(f"/config/{subject}").json()["compatibilityPolicy"] == "LENIENT"
     bad = client.put(f"/config/{subject}", json={"compatibilityPolicy": "LOOSE"})
     assert (bad.status_code, bad.json()["error_code"]) == (422, 42203)
+
+
+def test_forced_import_deletes_soft_deleted_leftovers_for_good(
+    client: TestClient, subject: str
+) -> None:
+    client.put(f"/config/{subject}", json={"compatibility": "NONE"})
+    register(client, subject, record("A", ("a", "int")))
+    register(client, subject, record("A", ("a", "int"), ("b", ["null", "int"])))
+    assert client.delete(f"/subjects/{subject}/versions/1").status_code == 200
+    # A live version remains, so switching needs force.
+    refused = client.put(f"/mode/{subject}", json={"mode": "IMPORT"})
+    assert refused.json()["error_code"] == 42205
+    assert client.put(f"/mode/{subject}?force=true", json={"mode": "IMPORT"}).status_code == 200
+    versions = client.get(f"/subjects/{subject}/versions?deleted=true").json()
+    assert versions == [2]
+    # The freed version number can now be imported with its original id.
+    imported = client.post(
+        f"/subjects/{subject}/versions",
+        json={"schema": record("Old", ("x", "string")), "id": 900, "version": 1},
+    )
+    assert imported.status_code == 200, imported.text
+    assert client.get(f"/subjects/{subject}/versions").json() == [1, 2]
+
+
+def test_forced_import_refuses_to_delete_a_referenced_leftover(
+    client: TestClient, subject: str
+) -> None:
+    base = register(client, subject, record("Base", ("a", "int")))
+    user = f"{subject}-user"
+    client.put(f"/config/{user}", json={"compatibility": "NONE"})
+    register(
+        client,
+        user,
+        record("User", ("b", "Base")),
+        references=[{"name": "Base", "subject": subject, "version": 1}],
+    )
+    assert base["version"] == 1
+    client.put(f"/config/{subject}", json={"compatibility": "NONE"})
+    register(client, subject, record("Other", ("z", "int")))
+    # A soft-deleted referrer still pins what it references.
+    assert client.delete(f"/subjects/{user}/versions/1").status_code == 200
+    assert client.delete(f"/subjects/{subject}/versions/1").status_code == 200
+    response = client.put(f"/mode/{subject}?force=true", json={"mode": "IMPORT"})
+    assert response.json()["error_code"] == 42206
+    assert client.get(f"/mode/{subject}?defaultToGlobal=true").json()["mode"] == "READWRITE"
+
+
+def test_recursive_mode_delete_clears_subject_modes(client: TestClient, subject: str) -> None:
+    other = f"{subject}-other"
+    client.put("/mode", json={"mode": "READONLY"})
+    client.put(f"/mode/{subject}", json={"mode": "READWRITE"})
+    client.put(f"/mode/{other}", json={"mode": "IMPORT"})
+    assert client.delete("/mode?recursive=true").json() == {"mode": "READONLY"}
+    assert client.get("/mode").json() == {"mode": "READWRITE"}
+    for name in (subject, other):
+        # No mode of its own any more: the subject follows the (now default) global mode.
+        assert client.get(f"/mode/{name}?defaultToGlobal=true").json() == {"mode": "READWRITE"}
+        assert client.get(f"/mode/{name}").status_code == 404
+    # Without `recursive`, a subject with no mode of its own is a 404 (Confluent's quirk) ...
+    assert client.delete(f"/mode/{subject}").json()["error_code"] == 40401
+    # ... and with it, the effective mode is returned and nothing fails.
+    assert client.delete(f"/mode/{subject}?recursive=true").json() == {"mode": "READWRITE"}

@@ -299,3 +299,19 @@ def test_leader_path_describes_the_leader(leader: Leader, make_gate: GateFactory
     response = client.get(LEADER_PATH)
     assert response.json() == {"leader": leader.url, "isLeader": False}
     assert leader.recorder.taken() == []
+
+
+def test_a_chunked_body_is_forwarded_whole_with_its_length(
+    leader: Leader, make_gate: GateFactory
+) -> None:
+    client = make_gate(StubLeadership(leader.url))
+    body = json.dumps({"schema": SCHEMA}).encode()
+    chunks = iter([body[:10], body[10:]])
+    response = client.post(
+        "/subjects/fw-chunked-value/versions", content=chunks, headers={"Content-Type": CT}
+    )
+    [received] = leader.recorder.taken()
+    assert received.body == body
+    assert "transfer-encoding" not in received.headers
+    assert received.headers["content-length"] == str(len(body))
+    assert response.status_code == LEADER_STATUS

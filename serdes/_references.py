@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
+from compat.formats import ResolvedReference
 from serdes.client import RegistryClient, Schema, SchemaReference
 from serdes.errors import SchemaError
+
+P = TypeVar("P")
 
 #: Deepest chain of references followed; deeper chains are almost certainly cycles.
 MAX_REFERENCE_DEPTH = 32
@@ -33,3 +37,30 @@ def referenced_schemas(
             yield ref, target
 
     yield from visit(schema.references, 0)
+
+
+def parse_with_references(
+    parse: Callable[[str, Sequence[ResolvedReference]], P],
+    schema: Schema,
+    client: RegistryClient | None,
+) -> tuple[P, list[tuple[SchemaReference, Schema, P]]]:
+    """`schema` parsed by a format plug-in's `parse`, with its references fetched and parsed
+    first (dependencies before dependants); also each reference, its schema and parse.
+
+    Raises what `parse` raises (`compat.errors.CompatError`) and `SchemaError` for
+    references that cannot be fetched.
+    """
+    parsed: dict[tuple[str, int], P] = {}
+
+    def resolved(refs: tuple[SchemaReference, ...]) -> list[ResolvedReference]:
+        return [
+            ResolvedReference(r.name, r.subject, r.version, parsed[(r.subject, r.version)])  # type: ignore[arg-type]
+            for r in refs
+        ]
+
+    chain: list[tuple[SchemaReference, Schema, P]] = []
+    for ref, target in referenced_schemas(schema, client):
+        result = parse(target.schema_str, resolved(target.references))
+        parsed[(ref.subject, ref.version)] = result
+        chain.append((ref, target, result))
+    return parse(schema.schema_str, resolved(schema.references)), chain

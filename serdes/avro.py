@@ -18,15 +18,14 @@ from typing import Any
 
 from fastavro import parse_schema, schemaless_reader
 
-from compat.avro import AvroFormat, ParsedAvroSchema
+from compat.avro import AvroFormat
 from compat.errors import CompatError
-from compat.formats import ResolvedReference
 from serdes._avroread import GeneratedRead
 from serdes._avrowrite import WriteInto, reader_for, writer_for
 from serdes._config import DeserializerConfig, SerializerConfig
-from serdes._references import referenced_schemas
+from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
-from serdes.client import RegistryClient, Schema, SchemaReference
+from serdes.client import RegistryClient, Schema
 from serdes.context import ContextLike, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesError
 from serdes.framing import schema_key
@@ -63,21 +62,11 @@ def parse_avro(schema: Schema, client: RegistryClient | None) -> ParsedAvro:
     if schema.schema_type != AVRO:
         raise SchemaError(f"expected an AVRO schema, got {schema.schema_type}")
     named: dict[str, Any] = {}
-    checked: dict[tuple[str, int], ParsedAvroSchema] = {}
-
-    def resolved(refs: tuple[SchemaReference, ...]) -> list[ResolvedReference]:
-        return [
-            ResolvedReference(r.name, r.subject, r.version, checked[(r.subject, r.version)])
-            for r in refs
-        ]
-
     try:
-        for ref, target in referenced_schemas(schema, client):
-            checked[(ref.subject, ref.version)] = _FORMAT.parse(
-                target.schema_str, resolved(target.references)
-            )
+        # Checked by the registry's parser first; then fastavro, dependencies first.
+        _, chain = parse_with_references(_FORMAT.parse, schema, client)
+        for _, target, _ in chain:
             parse_schema(json.loads(target.schema_str), named_schemas=named)
-        _FORMAT.parse(schema.schema_str, resolved(schema.references))
         parsed = parse_schema(json.loads(schema.schema_str), named_schemas=named)
     except SerdesError:
         raise

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import CompatError
-from compat.formats import ResolvedReference
-from compat.jsonschema import JsonSchemaFormat, ParsedJsonSchema
+from compat.jsonschema import JsonSchemaFormat
 from serdes._config import DeserializerConfig, SerializerConfig
 from serdes._jsoncodec import DECODE_ERRORS, ENCODE_ERRORS, codec
 from serdes._jsonvalidate import Validate, build_validator
-from serdes._references import referenced_schemas
+from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
-from serdes.client import RegistryClient, Schema, SchemaReference
+from serdes.client import RegistryClient, Schema
 from serdes.context import ContextLike, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesConfigError, SerdesError
 from serdes.framing import schema_key
@@ -54,24 +53,12 @@ def parse_json_schema(
     """Parse `schema` (fetching its references via `client`) and build its validator once."""
     if schema.schema_type != JSON:
         raise SchemaError(f"expected a JSON schema, got {schema.schema_type}")
-    parsed_refs: dict[tuple[str, int], ParsedJsonSchema] = {}
-
-    def resolved(refs: tuple[SchemaReference, ...]) -> list[ResolvedReference]:
-        return [
-            ResolvedReference(r.name, r.subject, r.version, parsed_refs[(r.subject, r.version)])
-            for r in refs
-        ]
-
-    # Every referenced document by its import name, nested references included.
-    names: list[tuple[str, Any]] = []
     try:
-        for ref, target in referenced_schemas(schema, client):
-            parsed_ref = _FORMAT.parse(target.schema_str, resolved(target.references))
-            parsed_refs[(ref.subject, ref.version)] = parsed_ref
-            names.append((ref.name, parsed_ref.document))
-        parsed = _FORMAT.parse(schema.schema_str, resolved(schema.references))
+        parsed, chain = parse_with_references(_FORMAT.parse, schema, client)
     except CompatError as exc:
         raise SchemaError(str(exc)) from exc
+    # Every referenced document by its import name, nested references included.
+    names = [(ref.name, parsed_ref.document) for ref, _, parsed_ref in chain]
     document = parsed.document
     title = document.get("title") if isinstance(document, dict) else None
     validate = build_validator(document, parsed.dialect, names, compiled=compiled)

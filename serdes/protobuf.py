@@ -24,7 +24,6 @@ from google.protobuf.descriptor_pb2 import FileDescriptorProto
 from google.protobuf.message import DecodeError, Message
 
 from compat.errors import CompatError
-from compat.formats import ResolvedReference
 from compat.protobuf import (
     ParsedProtobuf,
     ProtobufFormat,
@@ -33,7 +32,7 @@ from compat.protobuf import (
     well_known_import,
 )
 from serdes._config import SerializerConfig
-from serdes._references import referenced_schemas
+from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
 from serdes.client import RegistryClient, Schema, SchemaReference
 from serdes.context import ContextLike, is_key, locate
@@ -85,20 +84,8 @@ def compile_schema(schema: Schema, client: RegistryClient | None) -> ParsedProto
     """Compile a registered schema (fetching its references) with the registry's plug-in."""
     if schema.schema_type != PROTOBUF:
         raise SchemaError(f"expected a PROTOBUF schema, got {schema.schema_type}")
-    parsed_refs: dict[tuple[str, int], ParsedProtobuf] = {}
-
-    def resolved(refs: tuple[SchemaReference, ...]) -> list[ResolvedReference]:
-        return [
-            ResolvedReference(r.name, r.subject, r.version, parsed_refs[(r.subject, r.version)])
-            for r in refs
-        ]
-
     try:
-        for ref, target in referenced_schemas(schema, client):
-            parsed_refs[(ref.subject, ref.version)] = _FORMAT.parse(
-                target.schema_str, resolved(target.references)
-            )
-        return _FORMAT.parse(schema.schema_str, resolved(schema.references))
+        return parse_with_references(_FORMAT.parse, schema, client)[0]
     except CompatError as exc:
         raise SchemaError(str(exc)) from exc
 

@@ -13,7 +13,11 @@ from compat.types import CompatibilityLevel
 from registry.log.errors import LogError
 from registry.log.file import FileLog
 from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
-from registry.log.kafka_leader import ElectionSettings, KafkaLeaderElection
+from registry.log.kafka_leader import (
+    DEFAULT_SESSION_TIMEOUT_MS,
+    ElectionSettings,
+    KafkaLeaderElection,
+)
 from registry.server import ASGIApp, ReplayStatus, build_app, build_cluster_app, starting_app
 from registry.server import serve as run_server
 from registry.settings import Settings
@@ -99,6 +103,14 @@ for _command in COMMANDS:
     help="Whether this node may become the leader (the one that writes).",
 )
 @click.option(
+    "--kafka-session-timeout-ms",
+    default=DEFAULT_SESSION_TIMEOUT_MS,
+    show_default=True,
+    type=click.IntRange(500),
+    help="How long a silent leader keeps the role: the failover time after a crash. "
+    "The broker's group.min.session.timeout.ms (6000 by default) must allow it.",
+)
+@click.option(
     "--kafka-timeout",
     default=10.0,
     show_default=True,
@@ -120,6 +132,7 @@ def serve(
     kafka_group_id: str | None,
     advertised_url: str | None,
     leader_eligibility: bool,
+    kafka_session_timeout_ms: int,
     kafka_timeout: float,
 ) -> None:
     """Run the registry on an embedded, crash-safe local log, or on a Kafka topic."""
@@ -150,6 +163,7 @@ def serve(
             advertised_url=advertised_url or f"http://{host}:{port}",
             eligible=leader_eligibility,
             client_config=dict(kafka_config),
+            session_timeout_ms=kafka_session_timeout_ms,
         )
         serve_on_kafka(settings, log_settings, node)
         return

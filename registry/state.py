@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +80,11 @@ class StoredSchema:
     rule_set: JsonObject | None
     fingerprint: str
     guid: str
-    views: dict[str, bytes] = field(default_factory=dict, repr=False)
+    views: dict[str, bytes] | None = field(default=None, repr=False)
+
+    def view(self, name: str, render: Callable[[], bytes]) -> bytes:
+        """The rendered response `name`, rendered on first use and kept."""
+        return _memoised(self, name, render)
 
 
 def guid_of(fp: str) -> str:
@@ -98,7 +102,27 @@ class SubjectVersion:
     deleted: bool
     ts: int
     offset: int
-    views: dict[str, bytes] = field(default_factory=dict, repr=False)
+    views: dict[str, bytes] | None = field(default=None, repr=False)
+
+    def view(self, name: str, render: Callable[[], bytes]) -> bytes:
+        """The rendered response `name`, rendered on first use and kept."""
+        return _memoised(self, name, render)
+
+
+def _memoised(
+    owner: StoredSchema | SubjectVersion, name: str, render: Callable[[], bytes]
+) -> bytes:
+    """Per-object response memo, created on the first read: most stored schemas are never
+    read, and an empty dict per object would cost more than the goal's memory budget allows."""
+    views = owner.views
+    if views is None:
+        views = {}
+        # The memo is not part of the value; a frozen dataclass still has to be told.
+        object.__setattr__(owner, "views", views)
+    cached = views.get(name)
+    if cached is None:
+        cached = views[name] = render()
+    return cached
 
 
 class RegistryState:

@@ -45,10 +45,7 @@ def version_entity(version: SubjectVersion, text: str | None = None) -> dict[str
 
 def version_bytes(version: SubjectVersion) -> bytes:
     """The Schema entity of a subject-version as JSON, rendered once."""
-    cached = version.views.get("entity")
-    if cached is None:
-        cached = version.views["entity"] = dump(version_entity(version))
-    return cached
+    return version.view("entity", lambda: dump(version_entity(version)))
 
 
 def schema_string(
@@ -69,18 +66,16 @@ def schema_string(
 
 def schema_string_bytes(schema: StoredSchema) -> bytes:
     """`GET /schemas/ids/{id}` without options, rendered once."""
-    cached = schema.views.get("id")
-    if cached is None:
-        cached = schema.views["id"] = dump(schema_string(schema))
-    return cached
+    return schema.view("id", lambda: dump(schema_string(schema)))
 
 
 def registered_bytes(version: SubjectVersion) -> bytes:
     """The 8.x registration response (`id` first, as clients read it), rendered once."""
-    cached = version.views.get("registered")
-    if cached is None:
+
+    def render() -> bytes:
         entity = version_entity(version)
         for name in ("subject", "ts", "deleted"):
             entity.pop(name)
-        cached = version.views["registered"] = dump({"id": entity.pop("id"), **entity})
-    return cached
+        return dump({"id": entity.pop("id"), **entity})
+
+    return version.view("registered", render)

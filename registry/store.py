@@ -5,6 +5,11 @@ readers never see a half-applied record and the state needs no locks. The durabl
 and, after a write, reading the new records back (a network fetch on Kafka) block on I/O, so
 they run in worker threads; applying what was read happens back on the loop. Reads running
 side by side are harmless: `RegistryState.apply` skips offsets it has already applied.
+
+A write is acknowledged only once records read back from the log have been applied, never
+from the records it sent. A log that can wait for an offset (`ReadsThrough`, the Kafka log)
+is asked to return records up to the appended ones in one call; others are read until the
+records show, with short pauses between reads.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from registry.errors import StoreError
 from registry.log.base import Log, LogRecord
@@ -34,12 +40,22 @@ Write = tuple[RecordKey, RecordValue | None]
 RawWrite = tuple[bytes, bytes | None]
 
 
+@runtime_checkable
+class ReadsThrough(Protocol):
+    """A log that can wait for an offset it acknowledged to show (`KafkaLog.read_through`)."""
+
+    def read_through(self, from_offset: int, through: int, timeout_s: float) -> list[LogRecord]:
+        """Records from `from_offset` up to at least `through`; `LogError` if it never shows."""
+
+
 class Store:
     """A `RegistryState` kept up to date with a `Log`."""
 
     def __init__(self, log: Log, state: RegistryState | None = None) -> None:
         self.log = log
         self.state = state if state is not None else RegistryState()
+        #: Serialises read-backs through `ReadsThrough`, per event loop (see `_read_back`).
+        self._read_back_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Apply every record appended so far; return the next offset to apply.
@@ -106,6 +122,9 @@ class Store:
         except LogError as exc:
             logger.error("log append failed: %s", exc)
             raise StoreError(f"Error while writing to the registry log: {exc}") from exc
+        if isinstance(self.log, ReadsThrough):
+            await self._read_back(self.log, offsets[-1])
+            return
         # A transactional log (Kafka, several nodes) shows committed records only once the
         # broker has written the commit marker, a moment after the commit returned: read
         # until the records show, within a bound.
@@ -117,3 +136,34 @@ class Store:
             if time.monotonic() > deadline:
                 raise StoreError("The registry log did not return a record it acknowledged")
             await asyncio.sleep(READ_BACK_PAUSE_S)
+
+    async def _read_back(self, log: ReadsThrough, through: int) -> None:
+        """Apply records read back from `log` until offset `through` is applied.
+
+        One read-back at a time, each starting at the applied offset: the log's reader then
+        continues where the previous one stopped, and a write whose records an earlier
+        read-back already applied reads nothing.
+        """
+        lock = self._lock_for_loop()
+        async with lock:
+            if self.state.next_offset > through:
+                return
+            try:
+                records = await asyncio.to_thread(
+                    log.read_through, self.state.next_offset, through, READ_BACK_TIMEOUT_S
+                )
+            except LogError as exc:
+                logger.error("reading back the registry log failed: %s", exc)
+                raise StoreError(
+                    f"The registry log did not return a record it acknowledged: {exc}"
+                ) from exc
+            for record in records:
+                self.state.apply(record)
+        if self.state.next_offset <= through:
+            raise StoreError("The registry log did not return a record it acknowledged")
+
+    def _lock_for_loop(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._read_back_lock is None or self._read_back_lock[0] is not loop:
+            self._read_back_lock = (loop, asyncio.Lock())
+        return self._read_back_lock[1]

@@ -29,7 +29,10 @@ across batches; appends sharing a batch also share its fate.
 
 Reading. `read` captures the partition's high watermark, then a pooled consumer fetches from
 the wanted offset up to it (`registry.log.kafka_reading`). Offsets removed by compaction
-are skipped: offsets stay what Kafka assigned.
+are skipped: offsets stay what Kafka assigned. Reading an append back right after it
+(`read_through`) skips the watermark request and the cold fetch: one consumer stays assigned
+at the end of the partition and returns as soon as the appended offsets show
+(`registry.log.kafka_tail`).
 
 Several nodes. Nodes of a cluster share the topic, each following it
 (`registry.store.Store.follow`), and only the elected leader writes
@@ -60,6 +63,7 @@ from registry.log._checks import checked_offset, checked_records
 from registry.log.base import LogRecord
 from registry.log.errors import LogClosedError, LogError, LogWriteError
 from registry.log.kafka_reading import ConsumerPool, consumer_config, read_range
+from registry.log.kafka_tail import TailReader, tail_config
 from registry.log.kafka_topic import KafkaTopicError, TopicSpec, ensure_topic
 
 __all__ = ["DEFAULT_TOPIC", "KafkaLog", "KafkaLogSettings", "KafkaTopicError"]
@@ -140,6 +144,7 @@ class KafkaLog:
             raise LogError(f"cannot set up Kafka clients: {exc}") from exc
         self._meta_lock = threading.Lock()
         self._pool = ConsumerPool(lambda: Consumer(consumer_config(common)))
+        self._tail = TailReader(lambda: Consumer(tail_config(common)), settings.topic)
         self._cond = threading.Condition(threading.Lock())
         self._queue: list[_Append] = []
         self._writing = False
@@ -387,6 +392,17 @@ class KafkaLog:
             self._pool, self.topic, from_offset, end, stall_timeout_s=self._settings.timeout_s
         )
 
+    def read_through(self, from_offset: int, through: int, timeout_s: float) -> list[LogRecord]:
+        """Records from `from_offset` up to (at least) `through`, an offset known to exist.
+
+        For reading one's own appends back: a long-lived consumer waits for the offset to show
+        (`registry.log.kafka_tail`), instead of a `read` per attempt. Raises `LogError` if it
+        does not show within `timeout_s`.
+        """
+        checked_offset(from_offset)
+        self._check_open()
+        return self._tail.read_through(from_offset, through, timeout_s)
+
     def end_offset(self) -> int:
         """The partition's high watermark: the offset the next record will get."""
         with self._meta_lock:
@@ -415,6 +431,7 @@ class KafkaLog:
         with self._meta_lock:
             self._meta.close()
         self._pool.close()
+        self._tail.close()
         if self._producer is not None:
             self._producer.flush(self._settings.timeout_s)
 

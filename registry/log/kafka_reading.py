@@ -1,9 +1,10 @@
 """Reading the registry topic: a pool of assigned (group-less) consumers and the read loop.
 
 A read assigns partition 0 at the wanted offset and consumes up to the end offset captured
-when the read began. Consumers are pooled because the store reads after every write: a new
-consumer would pay a connection and metadata round trip each time, while re-assigning an
-idle one only costs the fetch.
+when the read began. Consumers are pooled because the store reads often (it follows the
+topic): a new consumer would pay a connection and metadata round trip each time, while
+re-assigning an idle one only costs the fetch. Reading one's own appends back after a write
+goes through a consumer that stays assigned instead (`registry.log.kafka_tail`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""What the Kafka log adds to the contract: the topic it creates or refuses, and batch limits."""
+"""What the Kafka log adds to the contract: the topic it creates or refuses, batch limits,
+write claims, and reading one's own appends back."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,8 +18,10 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]
     NewTopic,
 )
 
-from registry.log.errors import LogError, LogWriteError
+from registry.log.errors import LogClosedError, LogError, LogWriteError
 from registry.log.kafka import MAX_APPEND_RECORDS, KafkaLog, KafkaLogSettings, KafkaTopicError
+from registry.records import NoopKey, encode_key
+from registry.store import Store
 
 pytestmark = pytest.mark.kafka
 
@@ -185,3 +189,67 @@ def test_a_later_write_claim_fences_the_earlier_one(
     while len(committed()) < 3:
         assert time.monotonic() < deadline, committed()
     assert committed() == [(b"old", b"1"), (b"new", b"1"), (b"new", b"2")]
+
+
+def transactional_log(opened: list[KafkaLog], kafka_bootstrap: str, prefix: str) -> KafkaLog:
+    topic = unique_topic(prefix)
+    settings = KafkaLogSettings(
+        kafka_bootstrap, topic=topic, timeout_s=15.0, transactional_id=f"{topic}-writer"
+    )
+    log = open_log(opened, settings)
+    log.claim_writes()
+    return log
+
+
+def test_read_through_returns_committed_appends_as_they_show(
+    kafka_bootstrap: str, opened: list[KafkaLog]
+) -> None:
+    """Each read-back continues where the last stopped and skips the commit markers."""
+    log = transactional_log(opened, kafka_bootstrap, "tail")
+    (a,) = log.append([(b"a", b"1")])
+    assert [(r.offset, r.key) for r in log.read_through(0, a, 15.0)] == [(a, b"a")]
+    b, c = log.append([(b"b", b"2"), (b"c", None)])
+    assert b > a + 1, "a commit marker takes an offset of its own"
+    got = log.read_through(a + 1, c, 15.0)
+    assert [(r.offset, r.key, r.value) for r in got] == [(b, b"b", b"2"), (c, b"c", None)]
+    # Starting before the tail's position re-reads from there; starting past it skips.
+    assert [r.key for r in log.read_through(0, c, 15.0)] == [b"a", b"b", b"c"]
+    (d,) = log.append([(b"d", b"4")])
+    assert [r.key for r in log.read_through(d, d, 15.0)] == [b"d"]
+    assert log.read_through(d + 1, d, 15.0) == []
+
+
+def test_read_through_an_offset_that_never_shows_fails_in_time(
+    kafka_bootstrap: str, opened: list[KafkaLog]
+) -> None:
+    log = transactional_log(opened, kafka_bootstrap, "tail-missing")
+    (a,) = log.append([(b"a", b"1")])
+    with pytest.raises(LogError, match="did not show"):
+        log.read_through(0, a + 100, 0.5)
+    # The failed read leaves the reader usable.
+    assert [r.key for r in log.read_through(0, a, 15.0)] == [b"a"]
+    log.close()
+    with pytest.raises(LogClosedError):
+        log.read_through(0, a, 15.0)
+
+
+def test_a_store_write_applies_what_the_log_returns(
+    kafka_bootstrap: str, opened: list[KafkaLog]
+) -> None:
+    """The write path reads back through the log: records another client appended in between
+    are applied too, in log order, before the write returns."""
+    log = transactional_log(opened, kafka_bootstrap, "tail-store")
+    store = Store(log)
+    store.catch_up()
+    other = Producer({"bootstrap.servers": kafka_bootstrap})
+    other.produce(log.topic, key=b"not a registry key", value=b"x", partition=0)
+    assert other.flush(30) == 0
+    raw = encode_key(NoopKey())
+
+    async def write() -> None:
+        await store.write_raw([(raw, None)])
+
+    asyncio.run(write())
+    # The other client's record (skipped as unusable) and the write itself were applied.
+    assert store.state.skipped_records == 1
+    assert store.state.next_offset == log.end_offset() - 1  # the last commit marker

@@ -77,6 +77,10 @@ class SchemaFormat(Protocol):
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:
         """Confluent's verbose-mode text for one finding, with the given role words."""
 
+    def field_names(self, schema: ParsedSchema) -> frozenset[str]:
+        """The names of the schema's top-level fields (a record's fields, an object's
+        properties, the first message's fields): what reserved field names must not reuse."""
+
     def render(self, schema: ParsedSchema, fmt: str) -> str | None:
         """The schema text for a `format=` query value, or None when the format has no such view."""
 

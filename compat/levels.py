@@ -35,6 +35,8 @@ class PreviousVersion:
 
     version: int | None
     schema: ParsedSchema
+    #: Field names its metadata reserves (`confluent:reserved`), checked with `validateFields`.
+    reserved: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,23 @@ def _check_one(
     return messages, findings
 
 
+def _reserved_messages(
+    formats: Formats, new: ParsedSchema, reserved: frozenset[str], previous: PreviousVersion
+) -> list[str]:
+    """Confluent's reserved-field errors, which come before the format's own messages."""
+    removed = [
+        f"The new schema has reserved field {name} removed from its metadata which is "
+        "present in the old schema's metadata."
+        for name in sorted(previous.reserved - reserved)
+    ]
+    used = reserved & formats.get(new.schema_type).field_names(new)
+    conflicts = [
+        f"The new schema has field that conflicts with the reserved field {name}."
+        for name in sorted(used)
+    ]
+    return removed + conflicts
+
+
 def check_compatibility(
     formats: Formats,
     level: CompatibilityLevel,
@@ -121,18 +140,22 @@ def check_compatibility(
     *,
     validate_fields: bool = False,
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    reserved: frozenset[str] = frozenset(),
 ) -> CompatibilityResult:
     """Whether `new` may follow `previous` (oldest first, live versions) at `level`.
 
     Non-transitive levels check only the last element; transitive levels check newest to
-    oldest and stop at the first failure. `validate_fields` only changes the closing message:
-    reserved-field checks need schema metadata, which is outside a parsed schema.
+    oldest and stop at the first failure. With `validate_fields`, reserved field names (the
+    new schema's `reserved` and each previous version's) are checked first: a reservation may
+    not be dropped, and the new schema may not use a field name it reserves.
     """
     if level is CompatibilityLevel.NONE or not previous:
         return COMPATIBLE
     candidates = reversed(previous) if level.transitive else [previous[-1]]
     for candidate in candidates:
         messages, findings = _check_one(formats, level, new, candidate, policy)
+        if validate_fields:
+            messages = _reserved_messages(formats, new, reserved, candidate) + messages
         if messages:
             flag = "true" if validate_fields else "false"
             messages.append(f"{{validateFields: '{flag}', compatibility: '{level.value}'}}")

@@ -182,7 +182,10 @@ class RegistryService:
             previous = [
                 v for v in previous if _metadata_property(v.schema.metadata, group) == wanted
             ]
-        prior = [PreviousVersion(v.version, self.resolver.parsed(v.schema)) for v in previous]
+        prior = [
+            PreviousVersion(v.version, self.resolver.parsed(v.schema), _reserved(v.schema.metadata))
+            for v in previous
+        ]
         policy = CompatibilityPolicy.parse(config.get("compatibilityPolicy", "STRICT"))
         return check_compatibility(
             self.formats,
@@ -191,6 +194,7 @@ class RegistryService:
             prior,
             validate_fields=config.get("validateFields") is True,
             policy=policy or CompatibilityPolicy.STRICT,
+            reserved=_reserved(metadata),
         )
 
     def _allocate_id(self, context: str, fp: str) -> int:
@@ -642,3 +646,15 @@ def _reference_message(subject: str, version: int) -> str:
 def _metadata_property(metadata: Mapping[str, Any] | None, name: str) -> object:
     properties = (metadata or {}).get("properties") or {}
     return properties.get(name) if isinstance(properties, dict) else None
+
+
+#: The metadata property listing reserved field names, comma-separated (Confluent's).
+RESERVED_PROPERTY = "confluent:reserved"
+
+
+def _reserved(metadata: Mapping[str, Any] | None) -> frozenset[str]:
+    """The field names `metadata` reserves."""
+    value = _metadata_property(metadata, RESERVED_PROPERTY)
+    if not isinstance(value, str):
+        return frozenset()
+    return frozenset(name.strip() for name in value.split(",") if name.strip())

@@ -10,7 +10,7 @@ from compat.avro._canonical import normalized_json, to_text
 from compat.avro._checker import check
 from compat.avro._jsontext import load
 from compat.avro._messages import confluent_message, exception_finding
-from compat.avro._model import AvroNode, NamedNode
+from compat.avro._model import AvroNode, NamedNode, RecordNode
 from compat.avro._parse import build_schema
 from compat.errors import InvalidSchemaError, SchemaReferenceError
 from compat.formats import ParsedSchema, ResolvedReference
@@ -132,6 +132,12 @@ class AvroFormat:
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:
         """`{errorType:'…', description:'…', additionalInfo:'…'}` as Confluent words it."""
         return confluent_message(finding, reader=reader, writer=writer)
+
+    def field_names(self, schema: ParsedSchema) -> frozenset[str]:
+        """The fields of a record schema; none for any other type."""
+        if isinstance(schema, ParsedAvroSchema) and isinstance(schema.root, RecordNode):
+            return frozenset(f.name for f in schema.root.fields)
+        return frozenset()
 
     def render(self, schema: ParsedSchema, fmt: str) -> str | None:
         """`resolved`: the schema with referenced named types written out; None otherwise."""

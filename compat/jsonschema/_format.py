@@ -131,6 +131,14 @@ class JsonSchemaFormat:
         """`{errorType:"…", description:"…'}` as Confluent words it."""
         return confluent_message(finding, reader=reader, writer=writer)
 
+    def field_names(self, schema: ParsedSchema) -> frozenset[str]:
+        """The root object's `properties`."""
+        if isinstance(schema, ParsedJsonSchema) and isinstance(schema.document, dict):
+            properties = schema.document.get("properties")
+            if isinstance(properties, dict):
+                return frozenset(properties)
+        return frozenset()
+
     def render(self, schema: ParsedSchema, fmt: str) -> str | None:
         """JSON Schema has no alternative views."""
         return None

@@ -215,6 +215,12 @@ class ProtobufFormat:
         """Confluent's verbose-mode text for one finding."""
         return confluent_message(finding, reader=reader, writer=writer)
 
+    def field_names(self, schema: ParsedSchema) -> frozenset[str]:
+        """The fields of the file's first message (the one the wire format's `[0]` names)."""
+        if isinstance(schema, ParsedProtobuf) and schema.file.message_type:
+            return frozenset(f.name for f in schema.file.message_type[0].field)
+        return frozenset()
+
     def render(self, schema: ParsedSchema, fmt: str) -> str | None:
         """`serialized` (base64 `FileDescriptorProto`) or `ignore_extensions`; None otherwise."""
         if not isinstance(schema, ParsedProtobuf):

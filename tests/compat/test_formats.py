@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from compat.avro import AvroFormat
 from compat.formats import ResolvedReference, reachable_references
 from compat.jsonschema import JsonSchemaFormat
+from compat.protobuf import ProtobufFormat
 
 JSON = JsonSchemaFormat()
 
@@ -28,3 +30,15 @@ def test_one_schema_under_two_names_is_reachable_by_both() -> None:
         '{"properties": {"x": {"$ref": "a.json"}, "y": {"$ref": "b.json"}}}', [leaf, alias]
     )
     assert both.references == (leaf, alias)
+
+
+def test_top_level_field_names_per_format() -> None:
+    avro = AvroFormat()
+    record = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}'
+    assert avro.field_names(avro.parse(record)) == {"a", "b"}
+    assert avro.field_names(avro.parse('"string"')) == frozenset()
+    assert JSON.field_names(JSON.parse('{"properties": {"x": {}, "y": {}}}')) == {"x", "y"}
+    assert JSON.field_names(JSON.parse('{"type": "string"}')) == frozenset()
+    proto = ProtobufFormat()
+    text = 'syntax = "proto3"; message A { int32 one = 1; } message B { int32 two = 1; }'
+    assert proto.field_names(proto.parse(text)) == {"one"}

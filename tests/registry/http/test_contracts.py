@@ -107,3 +107,54 @@ def test_import_mode_stores_exactly_what_is_sent(client: TestClient, subject: st
     client.put(f"/mode/{subject}", json={"mode": "IMPORT"}, headers=CT)
     register(client, subject, SCHEMA, id=500, version=1)
     assert "metadata" not in _latest(client, subject)
+
+
+def _reserving(*names: str) -> dict[str, object]:
+    return {"properties": {"confluent:reserved": ",".join(names)}}
+
+
+def _order(*fields: str) -> str:
+    return json.dumps(
+        {
+            "type": "record",
+            "name": "Order",
+            "fields": [{"name": n, "type": ["null", "string"], "default": None} for n in fields],
+        }
+    )
+
+
+def test_validate_fields_keeps_reservations_and_refuses_reserved_names(
+    client: TestClient, subject: str
+) -> None:
+    client.put(f"/config/{subject}", json={"validateFields": True}, headers=CT)
+    register(client, subject, _order("id"), metadata=_reserving("cost", "status"))
+
+    dropped = client.post(
+        f"/subjects/{subject}/versions",
+        json={"schema": _order("id", "note"), "metadata": _reserving("cost")},
+        headers=CT,
+    )
+    assert dropped.status_code == 409, dropped.text
+    assert "reserved field status removed from its metadata" in dropped.json()["message"]
+    assert "validateFields: 'true'" in dropped.json()["message"]
+
+    verbose = client.post(
+        f"/compatibility/subjects/{subject}/versions/latest?verbose=true",
+        json={"schema": _order("id", "cost"), "metadata": _reserving("cost", "status")},
+        headers=CT,
+    ).json()
+    assert verbose["is_compatible"] is False
+    assert verbose["messages"][0] == (
+        "The new schema has field that conflicts with the reserved field cost."
+    )
+
+    kept = register(client, subject, _order("id", "note"), metadata=_reserving("cost", "status"))
+    assert kept["version"] == 2
+
+
+def test_reservations_are_not_checked_without_validate_fields(
+    client: TestClient, subject: str
+) -> None:
+    register(client, subject, _order("id"), metadata=_reserving("cost"))
+    later = register(client, subject, _order("id", "cost"), metadata=_reserving("other"))
+    assert later["version"] == 2

@@ -8,10 +8,9 @@ unreachable registry becomes `RegistryError`. Commands never see urllib's except
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from cli.errors import (
     RegistryError,
     RegistryRefusedError,
 )
+from serdes.client import HttpClientTransport, TlsSettings
 
 JsonValue = object
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
@@ -41,22 +41,21 @@ class Connection:
     insecure: bool = False
     timeout: float = 30.0
 
-    def ssl_context(self) -> ssl.SSLContext | None:
-        """The TLS context for https URLs; None for plain http."""
-        if not self.url.lower().startswith("https:"):
-            return None
+    def transport(self) -> HttpClientTransport:
+        """The serdes' HTTP transport with these TLS settings (loaded now, so a bad file is
+        reported before any request)."""
+        tls = TlsSettings(
+            ca_file=str(self.ca_cert) if self.ca_cert else None,
+            cert_file=str(self.cert) if self.cert else None,
+            key_file=str(self.key) if self.key else None,
+            verify=not self.insecure,
+        )
         try:
-            context = ssl.create_default_context(cafile=str(self.ca_cert) if self.ca_cert else None)
-            if self.cert is not None:
-                context.load_cert_chain(str(self.cert), str(self.key) if self.key else None)
+            return HttpClientTransport(tls)
         except (OSError, ssl.SSLError) as exc:
             raise InputError(
                 f"Cannot load the TLS files: {exc}. Check --ca-cert, --cert and --key."
             ) from exc
-        if self.insecure:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
 
 
 def segment(value: str | int) -> str:
@@ -70,7 +69,7 @@ class RegistryClient:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._base = connection.url.rstrip("/")
-        self._ssl = connection.ssl_context()
+        self._transport = connection.transport()
         self._headers = {"Accept": CONTENT_TYPE, "Content-Type": CONTENT_TYPE}
         if connection.user is not None:
             token = f"{connection.user}:{connection.password or ''}".encode()
@@ -112,20 +111,18 @@ class RegistryClient:
         if query:
             url += "?" + urlencode({k: _query_value(v) for k, v in query.items()})
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(url, data=data, method=method, headers=self._headers)
         try:
-            with urllib.request.urlopen(
-                request, timeout=self._connection.timeout, context=self._ssl
-            ) as response:
-                raw: bytes = response.read()
-        except urllib.error.HTTPError as exc:
-            raise _http_error(method, path, exc) from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+            response = self._transport.send(
+                method, url, self._headers, data, self._connection.timeout
+            )
+        except (OSError, http.client.HTTPException, ValueError) as exc:
             raise RegistryError(
-                f"Cannot reach the registry at {self._base} ({reason}). Check --url "
+                f"Cannot reach the registry at {self._base} ({exc}). Check --url "
                 "(or CAIRN_URL), that the registry is running, and the TLS options."
             ) from exc
+        if response.status >= 400:
+            raise _http_error(method, path, response.status, response.body)
+        raw = response.body
         if not raw:
             return None
         try:
@@ -161,12 +158,10 @@ def _query_value(value: str | int | bool) -> str:
 
 
 def _http_error(
-    method: str, path: str, exc: urllib.error.HTTPError
+    method: str, path: str, status: int, raw: bytes
 ) -> RegistryError | RegistryRefusedError:
     """Translate an HTTP error status, reading Confluent's error body when there is one."""
-    status = exc.code
-    raw = exc.read() if exc.fp is not None else b""
-    message = raw.decode("utf-8", errors="replace").strip() or (exc.reason or "")
+    message = raw.decode("utf-8", errors="replace").strip() or http.client.responses.get(status, "")
     error_code = status
     try:
         body = json.loads(raw)

@@ -36,3 +36,20 @@ class Context:
 
 
 Compare = Callable[[Context, Path, "Node | None", "Node | None"], None]
+
+
+def add_limit_change(
+    ctx: Context, path: Path, name: str, keyword: str, old: float | None, new: float | None
+) -> None:
+    """A bound: `name`_ADDED/_REMOVED/_INCREASED/_DECREASED at `path/keyword`."""
+    if old == new:
+        return
+    where = (*path, keyword)
+    if old is None:
+        ctx.add(f"{name}_ADDED", where)
+    elif new is None:
+        ctx.add(f"{name}_REMOVED", where)
+    elif new > old:
+        ctx.add(f"{name}_INCREASED", where)
+    else:
+        ctx.add(f"{name}_DECREASED", where)

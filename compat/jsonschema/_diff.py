@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from compat.jsonschema._context import Context, Path
+from compat.jsonschema._context import Context, Path, add_limit_change
 from compat.jsonschema._model import (
     ALL_OF,
     ANY_OF,
@@ -151,26 +151,9 @@ def _same_kind(ctx: Context, path: Path, old: Node, new: Node) -> None:
         handler(ctx, path, old, new)
 
 
-def _limit(
-    ctx: Context, path: Path, name: str, keyword: str, old: float | None, new: float | None
-) -> None:
-    """A bound: `name`_ADDED/_REMOVED/_INCREASED/_DECREASED at `path/keyword`."""
-    if old == new:
-        return
-    where = (*path, keyword)
-    if old is None:
-        ctx.add(f"{name}_ADDED", where)
-    elif new is None:
-        ctx.add(f"{name}_REMOVED", where)
-    elif new > old:
-        ctx.add(f"{name}_INCREASED", where)
-    else:
-        ctx.add(f"{name}_DECREASED", where)
-
-
 def _string(ctx: Context, path: Path, old: Node, new: Node) -> None:
-    _limit(ctx, path, "MAX_LENGTH", "maxLength", old.max_length, new.max_length)
-    _limit(ctx, path, "MIN_LENGTH", "minLength", old.min_length, new.min_length)
+    add_limit_change(ctx, path, "MAX_LENGTH", "maxLength", old.max_length, new.max_length)
+    add_limit_change(ctx, path, "MIN_LENGTH", "minLength", old.min_length, new.min_length)
     if old.pattern != new.pattern:
         where = (*path, "pattern")
         if old.pattern is None:
@@ -182,9 +165,9 @@ def _string(ctx: Context, path: Path, old: Node, new: Node) -> None:
 
 
 def _number(ctx: Context, path: Path, old: Node, new: Node) -> None:
-    _limit(ctx, path, "MAXIMUM", "maximum", old.maximum, new.maximum)
-    _limit(ctx, path, "MINIMUM", "minimum", old.minimum, new.minimum)
-    _limit(
+    add_limit_change(ctx, path, "MAXIMUM", "maximum", old.maximum, new.maximum)
+    add_limit_change(ctx, path, "MINIMUM", "minimum", old.minimum, new.minimum)
+    add_limit_change(
         ctx,
         path,
         "EXCLUSIVE_MAXIMUM",
@@ -192,7 +175,7 @@ def _number(ctx: Context, path: Path, old: Node, new: Node) -> None:
         old.exclusive_maximum,
         new.exclusive_maximum,
     )
-    _limit(
+    add_limit_change(
         ctx,
         path,
         "EXCLUSIVE_MINIMUM",

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from compat.jsonschema._context import Compare, Context, Path
+from compat.jsonschema._context import Compare, Context, Path, add_limit_change
 from compat.jsonschema._model import FALSE, TRUE, Node
-
-
-def _limit(
-    ctx: Context, path: Path, name: str, keyword: str, old: int | None, new: int | None
-) -> None:
-    if old == new:
-        return
-    where = (*path, keyword)
-    if old is None:
-        ctx.add(f"{name}_ADDED", where)
-    elif new is None:
-        ctx.add(f"{name}_REMOVED", where)
-    elif new > old:
-        ctx.add(f"{name}_INCREASED", where)
-    else:
-        ctx.add(f"{name}_DECREASED", where)
 
 
 def _covered(ctx: Context, compare: Compare, path: Path, original: Node, update: Node) -> bool:
@@ -61,8 +45,12 @@ def compare_objects(ctx: Context, path: Path, old: Node, new: Node, compare: Com
     _unevaluated(
         ctx, compare, path, old.unevaluated, new.unevaluated, "PROPERTIES", "unevaluatedProperties"
     )
-    _limit(ctx, path, "MAX_PROPERTIES", "maxProperties", old.max_properties, new.max_properties)
-    _limit(ctx, path, "MIN_PROPERTIES", "minProperties", old.min_properties, new.min_properties)
+    add_limit_change(
+        ctx, path, "MAX_PROPERTIES", "maxProperties", old.max_properties, new.max_properties
+    )
+    add_limit_change(
+        ctx, path, "MIN_PROPERTIES", "minProperties", old.min_properties, new.min_properties
+    )
 
 
 def _property_removed(
@@ -229,10 +217,10 @@ def compare_arrays(ctx: Context, path: Path, old: Node, new: Node, compare: Comp
             ctx.add("ITEM_ADDED_TO_CLOSED_CONTENT_MODEL", where)
     _additional(ctx, compare, path, old, new, "ITEMS", "additionalItems")
     _unevaluated(ctx, compare, path, old.unevaluated, new.unevaluated, "ITEMS", "unevaluatedItems")
-    _limit(ctx, path, "MAX_ITEMS", "maxItems", old.max_items, new.max_items)
-    _limit(ctx, path, "MIN_ITEMS", "minItems", old.min_items, new.min_items)
-    _limit(ctx, path, "MAX_CONTAINS", "maxContains", old.max_contains, new.max_contains)
-    _limit(ctx, path, "MIN_CONTAINS", "minContains", old.min_contains, new.min_contains)
+    add_limit_change(ctx, path, "MAX_ITEMS", "maxItems", old.max_items, new.max_items)
+    add_limit_change(ctx, path, "MIN_ITEMS", "minItems", old.min_items, new.min_items)
+    add_limit_change(ctx, path, "MAX_CONTAINS", "maxContains", old.max_contains, new.max_contains)
+    add_limit_change(ctx, path, "MIN_CONTAINS", "minContains", old.min_contains, new.min_contains)
     if old.unique_items != new.unique_items:
         ctx.add(
             "UNIQUE_ITEMS_ADDED" if new.unique_items else "UNIQUE_ITEMS_REMOVED",

@@ -60,7 +60,7 @@ from registry.requests import SchemaRequest
 from registry.resolver import SchemaResolver
 from registry.rules import validate_rule_set
 from registry.settings import Settings
-from registry.state import SubjectVersion, fingerprint
+from registry.state import StoredSchema, SubjectVersion, fingerprint
 from registry.store import Store, Write
 from registry.subjects import DEFAULT_CONTEXT, QualifiedSubject, context_of, is_valid_subject
 
@@ -86,14 +86,19 @@ class RegistryService:
         versions = self.store.state.versions(subject)
         return [versions[n] for n in sorted(versions) if not versions[n].deleted]
 
+    def _latest_live_schema(self, subject: str) -> StoredSchema | None:
+        """The newest live version's schema, without sorting every version (register's path)."""
+        versions = self.store.state.versions(subject)
+        live = [number for number, version in versions.items() if not version.deleted]
+        return versions[max(live)].schema if live else None
+
     def _with_contract(self, subject: str, request: SchemaRequest) -> SchemaRequest:
         """`request` with Confluent's data-contract merge applied (`registry.merging`).
 
         An empty schema re-uses the latest live version's (a metadata-only update); metadata
         and rule set become `override ⊕ (request or latest) ⊕ default` from the config.
         """
-        live = self.live_versions(subject)
-        latest = live[-1].schema if live else None
+        latest = self._latest_live_schema(subject)
         config = effective_config(self.store.state, subject, self.settings.default_compatibility)
         schema, schema_type, references = request.schema, request.schema_type, request.references
         if not schema.strip() and latest is not None:

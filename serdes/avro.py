@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,14 +26,12 @@ from serdes._config import DeserializerConfig, SerializerConfig
 from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
 from serdes.client import RegistryClient, Schema
-from serdes.context import ContextLike, is_key, locate
+from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesError
 from serdes.framing import schema_key
 from serdes.strategies import subject_for
 
 AVRO = "AVRO"
-ToDict = Callable[[Any, Any], Any]
-FromDict = Callable[[Any, Any], Any]
 _FORMAT = AvroFormat()
 
 
@@ -44,12 +42,6 @@ class ParsedAvro:
     schema: Any
     name: str | None
     write: WriteInto
-
-
-def _as_schema(schema: str | Schema | None) -> Schema | None:
-    if schema is None or isinstance(schema, Schema):
-        return schema
-    return Schema(schema, AVRO)
 
 
 def parse_avro(schema: Schema, client: RegistryClient | None) -> ParsedAvro:
@@ -104,7 +96,7 @@ class AvroSerializer:
         self._to_dict = to_dict
         self._writers: WriterResolver[ParsedAvro] = WriterResolver(
             schema_registry_client,
-            _as_schema(schema_str),
+            as_schema(schema_str, AVRO),
             SerializerConfig.from_conf(conf),
             parse=lambda s: parse_avro(s, schema_registry_client),
             record_name=_record_name,
@@ -171,7 +163,7 @@ class AvroDeserializer:
         self._client = schema_registry_client
         self._config = DeserializerConfig.from_conf(conf)
         self._uses_latest = self._config.uses_latest
-        reader = _as_schema(schema_str)
+        reader = as_schema(schema_str, AVRO)
         self._reader = parse_avro(reader, schema_registry_client) if reader else None
         self._from_dict = from_dict
         self._return_record_name = return_record_name

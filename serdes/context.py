@@ -7,10 +7,12 @@ adds the partition and offset, which a consumer knows and errors should carry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
+from serdes.client import Schema
 from serdes.errors import SerdesError
 from serdes.framing import Headers
 
@@ -64,3 +66,16 @@ def locate(error: SerdesError, ctx: ContextLike | None) -> SerdesError:
         partition=getattr(ctx, "partition", None),
         offset=getattr(ctx, "offset", None),
     )
+
+
+#: confluent-kafka's `to_dict(obj, ctx)` hook: the application's object to a plain value.
+ToDict = Callable[[Any, Any], Any]
+#: confluent-kafka's `from_dict(value, ctx)` hook: a plain value to the application's object.
+FromDict = Callable[[Any, Any], Any]
+
+
+def as_schema(schema: str | Schema | None, schema_type: str) -> Schema | None:
+    """A schema given as text (as confluent-kafka's serdes accept) as a `Schema` of its type."""
+    if schema is None or isinstance(schema, Schema):
+        return schema
+    return Schema(schema, schema_type)

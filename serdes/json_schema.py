@@ -10,7 +10,7 @@ behave as they do in the registry.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,14 +22,12 @@ from serdes._jsonvalidate import Validate, build_validator
 from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
 from serdes.client import RegistryClient, Schema
-from serdes.context import ContextLike, is_key, locate
+from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesConfigError, SerdesError
 from serdes.framing import schema_key
 from serdes.strategies import subject_for
 
 JSON = "JSON"
-ToDict = Callable[[Any, Any], Any]
-FromDict = Callable[[Any, Any], Any]
 _FORMAT = JsonSchemaFormat()
 
 
@@ -39,12 +37,6 @@ class ParsedJson:
 
     validate: Validate
     title: str | None
-
-
-def _as_schema(schema: str | Schema | None) -> Schema | None:
-    if schema is None or isinstance(schema, Schema):
-        return schema
-    return Schema(schema, JSON)
 
 
 def parse_json_schema(
@@ -99,7 +91,7 @@ class JSONSerializer:
         self._validate = config.validate
         self._writers: WriterResolver[ParsedJson] = WriterResolver(
             schema_registry_client,
-            _as_schema(schema_str),
+            as_schema(schema_str, JSON),
             config,
             parse=lambda s: parse_json_schema(
                 s, schema_registry_client, compiled=compiled_validation
@@ -143,7 +135,7 @@ class JSONDeserializer:
         compiled_validation: bool = True,
     ) -> None:
         self._config = DeserializerConfig.from_conf(conf, validate_key=True)
-        own = _as_schema(schema_str)
+        own = as_schema(schema_str, JSON)
         if schema_registry_client is None and (
             (own is None and self._config.validate) or self._config.uses_latest
         ):

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from cli.formats import available_formats
 from cli.main import main
 from compat.types import SchemaType
+from tests.corpus import CASES_DIR
 
-CASES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "compat-cases"
 EXTENSIONS = {"avro": ".avsc", "jsonschema": ".json", "protobuf": ".proto"}
 PROTOBUF_READY = SchemaType.PROTOBUF in available_formats().supported
 

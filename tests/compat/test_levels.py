@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,8 @@ from compat.levels import (
 )
 from compat.plugins import Formats
 from compat.types import CompatibilityLevel, SchemaType
+from tests.corpus import CASES_DIR
 
-CASES_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "compat-cases"
 TRANSITIVE = [
     c
     for c in json.loads((CASES_DIR / "transitive.json").read_text(encoding="utf-8"))

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from compat.avro import AvroFormat, ParsedAvroSchema
 from compat.formats import ResolvedReference
+from tests.corpus import CASES_DIR
 
 AVRO = AvroFormat()
-CASES_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "compat-cases"
 CORPUS_SCHEMAS = sorted(
     {
         c[side]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +11,8 @@ from compat.avro import AvroFormat
 from compat.levels import PreviousVersion, check_compatibility
 from compat.plugins import Formats
 from compat.types import CompatibilityLevel
+from tests.corpus import CASES_DIR
 
-CASES_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "compat-cases"
 CASES: list[dict[str, Any]] = json.loads((CASES_DIR / "avro.json").read_text(encoding="utf-8"))
 LEVELS = {
     "backward": CompatibilityLevel.BACKWARD,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,8 @@ from compat.jsonschema import JsonSchemaFormat, differences
 from compat.levels import PreviousVersion, check_compatibility
 from compat.plugins import Formats
 from compat.types import CompatibilityLevel, CompatibilityPolicy
+from tests.corpus import CASES_DIR
 
-CASES_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "compat-cases"
 CASES: list[dict[str, Any]] = json.loads(
     (CASES_DIR / "jsonschema.json").read_text(encoding="utf-8")
 )

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from compat.protobuf._compile import CompiledProto, compile_proto
 from compat.protobuf._diff import COMPATIBLE, Difference, compare
+from tests.corpus import CASES_DIR
 
-CASES_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "compat-cases"
 CASES: list[dict[str, Any]] = json.loads((CASES_DIR / "protobuf.json").read_text(encoding="utf-8"))
 IDS = [c["name"] for c in CASES]
 

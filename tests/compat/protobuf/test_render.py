@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +11,10 @@ from google.protobuf.descriptor_pb2 import DescriptorProto, FileDescriptorProto
 
 from compat.formats import ResolvedReference
 from compat.protobuf import ParsedProtobuf, ProtobufFormat, compile_proto, message_index
+from tests.corpus import CASES_DIR
 
 FMT = ProtobufFormat()
-CORPUS = Path("/work/shared/compat-cases/protobuf.json")
+CORPUS = CASES_DIR / "protobuf.json"
 
 
 def _comparable_message(message: DescriptorProto) -> None:
@@ -83,7 +83,6 @@ def _round_trip(parsed: ParsedProtobuf, refs: list[ResolvedReference], *, normal
     assert again.file == parsed.file
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="the shared corpus is not available")
 @pytest.mark.parametrize(("text", "reference_entries"), _corpus_schemas())
 def test_corpus_schema_text_round_trips_through_protoc(
     text: str, reference_entries: list[dict[str, Any]]

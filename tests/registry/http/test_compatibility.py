@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from tests.corpus import CASES_DIR as CASES
 from tests.registry.http.conftest import record, register
 
-CASES = Path(__file__).resolve().parents[3].parent / "shared" / "compat-cases"
 V1 = record("R", ("a", "int"))
 ADD_FIELD = record("R", ("a", "int"), ("b", "int"))
 

@@ -29,10 +29,9 @@ import avro.schema
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
 from compat.avro import AvroFormat
+from compat.formats import Formats, default_formats
 from compat.jsonschema import JsonSchemaFormat
-from compat.plugins import Formats
 from compat.types import SchemaType
-from registry.server import default_formats
 
 
 def avro_pair(fields: int) -> tuple[str, str]:

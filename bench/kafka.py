@@ -53,14 +53,19 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition  # noqa: E402
 
-from compat.formats import ParsedSchema, ResolvedReference, SchemaFormat  # noqa: E402
-from compat.plugins import Formats  # noqa: E402
+from compat.formats import (  # noqa: E402
+    Formats,
+    ParsedSchema,
+    ResolvedReference,
+    SchemaFormat,
+    default_formats,
+)
 from compat.types import CompatibilityPolicy, Finding, SchemaType  # noqa: E402
 from kafka.broker import restart_broker, start_broker  # noqa: E402
 from registry.log.kafka import KafkaLog, KafkaLogSettings  # noqa: E402
 from registry.log.kafka_leader import DEFAULT_SESSION_TIMEOUT_MS  # noqa: E402
 from registry.records import SchemaKey, SchemaValue, encode_key, encode_value  # noqa: E402
-from registry.server import build_service, default_formats  # noqa: E402
+from registry.server import build_service  # noqa: E402
 from registry.settings import Settings  # noqa: E402
 
 HOST = "127.0.0.1"

@@ -9,7 +9,6 @@ import click
 
 from cli.errors import EXIT_OK, InputError
 from cli.fetched import live_versions, registry_references
-from cli.formats import available_formats
 from cli.http import RegistryClient
 from cli.options import registry_options
 from cli.outcomes import Outcome, failed, offline_outcome
@@ -18,7 +17,7 @@ from cli.project import ProjectEntry, load_project
 from cli.remote import registry_outcome
 from cli.report import FORMATS, RENDERERS
 from cli.schemafiles import ReferenceSpec, SchemaLoader, read_text, schema_type_for
-from compat.plugins import Formats
+from compat.formats import Formats, default_formats
 from compat.types import CompatibilityLevel, SchemaType
 
 _PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -276,7 +275,7 @@ def check(
     is printed with its path, what breaks (which consumers cannot read which data) and a hint.
     """
     outcomes = _outcomes(
-        available_formats(),
+        default_formats(),
         client,
         files,
         subject=subject,

@@ -15,12 +15,11 @@ import click
 
 from cli.errors import InputError
 from cli.fetched import fetch_version
-from cli.formats import available_formats
 from cli.http import RegistryClient
 from cli.options import registry_options
 from cli.params import SCHEMA_TYPE
 from cli.schemafiles import SchemaLoader
-from compat.formats import ParsedSchema
+from compat.formats import ParsedSchema, default_formats
 from compat.jsonschema import STRICT_COMPATIBLE, ParsedJsonSchema, differences
 from compat.types import SchemaType
 
@@ -72,7 +71,7 @@ def diff(
     old: str, new: str, subject: str | None, schema_type: SchemaType | None, client: RegistryClient
 ) -> None:
     """Show the structural differences between OLD and NEW (files, or versions with --subject)."""
-    loader = SchemaLoader(available_formats())
+    loader = SchemaLoader(default_formats())
     if subject is not None:
         parsed_old = fetch_version(loader, client, subject, old)[0]
         parsed_new = fetch_version(loader, client, subject, new)[0]

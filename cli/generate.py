@@ -18,13 +18,12 @@ from google.protobuf.message import Message
 from cli.avro_records import AvroRecordGenerator, parse_json
 from cli.avro_records import to_json as avro_json
 from cli.errors import InputError
-from cli.formats import available_formats
 from cli.json_records import JsonRecordGenerator
 from cli.params import SCHEMA_TYPE
 from cli.proto_records import ProtoRecordGenerator, wire_payload
 from cli.proto_records import to_json as proto_json
 from cli.schemafiles import ReferenceSpec, SchemaLoader
-from compat.formats import ParsedSchema
+from compat.formats import ParsedSchema, default_formats
 from compat.protobuf import ParsedProtobuf
 from compat.types import SchemaType
 
@@ -120,7 +119,7 @@ def generate(
     schema_id: int | None,
 ) -> None:
     """Print N valid records for SCHEMA as JSON lines (Avro, JSON Schema, Protobuf)."""
-    loader = SchemaLoader(available_formats())
+    loader = SchemaLoader(default_formats())
     resolved = loader.references([ReferenceSpec.parse(r) for r in references], schema_type)
     parsed = loader.load(schema, schema_type, resolved)
     if wire and schema_id is None:

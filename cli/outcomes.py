@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from cli.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_USAGE
 from cli.findings import Direction, Problem, hint_for
-from compat.formats import ParsedSchema
+from compat.formats import Formats, ParsedSchema
 from compat.levels import DIFFERENT_SCHEMA_TYPE
-from compat.plugins import Formats
 from compat.types import CompatibilityLevel, CompatibilityPolicy, Finding
 
 

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from cli.errors import InputError
 from compat.errors import CompatError
-from compat.formats import ParsedSchema, ResolvedReference
-from compat.plugins import Formats
+from compat.formats import Formats, ParsedSchema, ResolvedReference
 from compat.types import SchemaType
 
 EXTENSIONS: dict[str, SchemaType] = {

@@ -4,14 +4,16 @@ A format parses schema text (with its resolved references) into a `ParsedSchema`
 the canonical text the registry stores and hashes, compares two parsed schemas as reader and
 writer, and renders Confluent's verbose message for each finding. JSON Schema and Protobuf
 plug in by implementing `SchemaFormat`; the registry never looks inside a parsed schema.
+`Formats` is the set of plug-ins a process uses; `default_formats()` gives every built-in one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from compat.errors import UnsupportedSchemaTypeError
 from compat.types import CompatibilityPolicy, Finding, SchemaType
 
 
@@ -103,3 +105,39 @@ def reachable_references(references: Sequence[ResolvedReference]) -> list[Resolv
         out.append(ref)
         pending.extend(ref.schema.references)
     return out
+
+
+class Formats:
+    """An immutable lookup from schema type to its plug-in."""
+
+    __slots__ = ("_by_type",)
+
+    def __init__(self, formats: Iterable[SchemaFormat]) -> None:
+        self._by_type: Mapping[SchemaType, SchemaFormat] = {f.schema_type: f for f in formats}
+
+    def get(self, schema_type: SchemaType) -> SchemaFormat:
+        """The plug-in for `schema_type`; raises `UnsupportedSchemaTypeError` when absent."""
+        try:
+            return self._by_type[schema_type]
+        except KeyError:
+            raise UnsupportedSchemaTypeError(
+                f"Schema type {schema_type.value} is not supported by this registry yet"
+            ) from None
+
+    @property
+    def supported(self) -> tuple[SchemaType, ...]:
+        """The schema types with a plug-in, in a stable order."""
+        return tuple(t for t in SchemaType if t in self._by_type)
+
+
+def default_formats() -> Formats:
+    """Every schema format built into Cairn: Avro, JSON Schema and Protobuf.
+
+    The plug-ins are imported here rather than at the top because each of them imports this
+    module for the interface it implements.
+    """
+    from compat.avro import AvroFormat  # noqa: PLC0415
+    from compat.jsonschema import JsonSchemaFormat  # noqa: PLC0415
+    from compat.protobuf import ProtobufFormat  # noqa: PLC0415
+
+    return Formats([AvroFormat(), JsonSchemaFormat(), ProtobufFormat()])

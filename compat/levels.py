@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from compat.formats import ParsedSchema, SchemaFormat
-from compat.plugins import Formats
+from compat.formats import Formats, ParsedSchema, SchemaFormat
 from compat.types import CompatibilityLevel, CompatibilityPolicy, Finding
 
 DIFFERENT_SCHEMA_TYPE = "Incompatible because of different schema type"

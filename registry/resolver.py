@@ -10,8 +10,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 
 from compat.errors import CompatError, UnsupportedSchemaTypeError
-from compat.formats import ParsedSchema, ResolvedReference
-from compat.plugins import Formats
+from compat.formats import Formats, ParsedSchema, ResolvedReference
 from registry.errors import InvalidSchemaError
 from registry.records import Reference
 from registry.requests import SchemaRequest

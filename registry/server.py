@@ -10,10 +10,7 @@ from collections.abc import Callable
 import uvicorn
 from starlette.types import ASGIApp
 
-from compat.avro import AvroFormat
-from compat.jsonschema import JsonSchemaFormat
-from compat.plugins import Formats
-from compat.protobuf import ProtobufFormat
+from compat.formats import Formats, default_formats
 from registry.http.app import RegistryApp, create_app
 from registry.http.forwarding import LeaderGate, Leadership
 from registry.http.startup import ReplayStatus, StartupGate
@@ -28,17 +25,11 @@ __all__ = [
     "build_app",
     "build_cluster_app",
     "build_service",
-    "default_formats",
     "serve",
     "starting_app",
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def default_formats() -> Formats:
-    """The schema formats this build of Cairn supports."""
-    return Formats([AvroFormat(), JsonSchemaFormat(), ProtobufFormat()])
 
 
 class ReplayProgress:

@@ -13,9 +13,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from compat.formats import ParsedSchema
+from compat.formats import Formats, ParsedSchema
 from compat.levels import CompatibilityResult, PreviousVersion, check_compatibility
-from compat.plugins import Formats
 from compat.types import CompatibilityLevel, CompatibilityPolicy
 from registry.configs import CONFIG_FIELDS, Mode, effective_config, effective_level, effective_mode
 from registry.errors import (

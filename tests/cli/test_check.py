@@ -10,22 +10,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.formats import available_formats
 from cli.main import main
-from compat.types import SchemaType
 from tests.corpus import CASES_DIR
 
 EXTENSIONS = {"avro": ".avsc", "jsonschema": ".json", "protobuf": ".proto"}
-PROTOBUF_READY = SchemaType.PROTOBUF in available_formats().supported
 
 
 def _cases(name: str) -> list[Any]:
     cases: list[dict[str, Any]] = json.loads((CASES_DIR / f"{name}.json").read_text("utf-8"))
-    marks = []
-    if name == "protobuf" and not PROTOBUF_READY:
-        marks = [pytest.mark.skip(reason="the Protobuf plug-in is not in default_formats() yet")]
     return [
-        pytest.param(name, case, id=f"{name}: {case['name']}", marks=marks)
+        pytest.param(name, case, id=f"{name}: {case['name']}")
         for case in cases
         # Imports and reserved-field metadata need registry context the files cannot carry.
         if "old_references" not in case and "old_metadata" not in case

@@ -5,8 +5,8 @@ from __future__ import annotations
 from cli.findings import Direction
 from cli.remote import problems_from_messages
 from compat.avro import AvroFormat
+from compat.formats import Formats
 from compat.levels import PreviousVersion, check_compatibility
-from compat.plugins import Formats
 from compat.types import CompatibilityLevel
 
 AVRO = AvroFormat()

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 
 from compat.avro import AvroFormat
-from compat.formats import ResolvedReference
+from compat.formats import Formats, ResolvedReference
 from compat.levels import (
     DIFFERENT_SCHEMA_TYPE,
     MAX_OLD_SCHEMA_CHARS,
     PreviousVersion,
     check_compatibility,
 )
-from compat.plugins import Formats
 from compat.types import CompatibilityLevel, SchemaType
 from tests.corpus import CASES_DIR
 

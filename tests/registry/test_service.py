@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from compat.avro import AvroFormat
-from compat.plugins import Formats
+from compat.formats import Formats
 from compat.types import CompatibilityLevel
 from registry.log.memory import MemoryLog
 from registry.requests import SchemaRequest

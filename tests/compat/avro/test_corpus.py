@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from compat.avro import AvroFormat
+from compat.formats import Formats
 from compat.levels import PreviousVersion, check_compatibility
-from compat.plugins import Formats
 from compat.types import CompatibilityLevel
 from tests.corpus import CASES_DIR
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from compat.formats import Formats
 from compat.jsonschema import JsonSchemaFormat, differences
 from compat.levels import PreviousVersion, check_compatibility
-from compat.plugins import Formats
 from compat.types import CompatibilityLevel, CompatibilityPolicy
 from tests.corpus import CASES_DIR
 

@@ -10,8 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from compat.avro import AvroFormat
+from compat.formats import Formats
 from compat.jsonschema import JsonSchemaFormat
-from compat.plugins import Formats
 from registry.log.memory import MemoryLog
 from registry.server import build_app
 from registry.settings import Settings

@@ -9,9 +9,9 @@ import pytest
 from google.protobuf.descriptor_pb2 import FileDescriptorProto
 from starlette.testclient import TestClient
 
+from compat.formats import default_formats
 from compat.protobuf import ProtobufFormat
 from compat.types import SchemaType
-from registry.server import default_formats
 
 from .conftest import CT
 

@@ -65,7 +65,7 @@ from kafka.broker import restart_broker, start_broker  # noqa: E402
 from registry.log.kafka import KafkaLog, KafkaLogSettings  # noqa: E402
 from registry.log.kafka_leader import DEFAULT_SESSION_TIMEOUT_MS  # noqa: E402
 from registry.records import SchemaKey, SchemaValue, encode_key, encode_value  # noqa: E402
-from registry.server import build_service  # noqa: E402
+from registry.server import build_registry  # noqa: E402
 from registry.settings import Settings  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -427,7 +427,7 @@ def replay_in_process(bootstrap: str, topic: str) -> InProcessReplay:
     started = time.perf_counter()
     log = KafkaLog.open(log_settings(bootstrap, topic))
     try:
-        service = build_service(log, Settings(), Formats(counters))
+        service = build_registry(log, Settings(), Formats(counters))
         seconds = time.perf_counter() - started
         state = service.store.state
         schemas = sum(len(state.versions(subject)) for subject in state.subjects())

@@ -1,4 +1,4 @@
-"""Assembles a registry process: log, state, formats, service, ASGI app, and uvicorn."""
+"""Assembles a registry process: log, state, formats, services, ASGI app, and uvicorn."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from registry.http.app import RegistryApp, create_app
 from registry.http.forwarding import LeaderGate, Leadership
 from registry.http.startup import ReplayStatus, StartupGate
 from registry.log.base import Log
-from registry.service import RegistryService
+from registry.services import Registry
 from registry.settings import Settings
 from registry.store import Store
 
@@ -24,7 +24,7 @@ __all__ = [
     "ReplayStatus",
     "build_app",
     "build_cluster_app",
-    "build_service",
+    "build_registry",
     "serve",
     "starting_app",
 ]
@@ -57,14 +57,14 @@ class ReplayProgress:
         )
 
 
-def build_service(
+def build_registry(
     log: Log,
     settings: Settings,
     formats: Formats | None = None,
     *,
     status: ReplayStatus | None = None,
-) -> RegistryService:
-    """Replay the log into a fresh state and return a service over it.
+) -> Registry:
+    """Replay the log into a fresh state and return the registry's services over it.
 
     `status`, if given, follows the replay's progress (for the readiness endpoint).
     """
@@ -78,7 +78,7 @@ def build_service(
         time.perf_counter() - started,
         store.state.skipped_records,
     )
-    return RegistryService(store, formats or default_formats(), settings)
+    return Registry.create(store, formats or default_formats(), settings)
 
 
 def build_app(
@@ -94,16 +94,16 @@ def build_app(
     `follow_every_s` is for a log that other processes write too (a Kafka topic): the state
     then keeps applying their records, polling at that interval, while the app runs.
     """
-    service = build_service(log, settings, formats, status=status)
+    registry = build_registry(log, settings, formats, status=status)
     if follow_every_s is None:
-        return create_app(service, on_shutdown=log.close)
-    follower = Follower(service.store, follow_every_s)
+        return create_app(registry, on_shutdown=log.close)
+    follower = Follower(registry.store, follow_every_s)
 
     def shutdown() -> None:
         follower.stop()
         log.close()
 
-    return create_app(service, on_startup=follower.start, on_shutdown=shutdown)
+    return create_app(registry, on_startup=follower.start, on_shutdown=shutdown)
 
 
 def build_cluster_app(
@@ -119,7 +119,7 @@ def build_cluster_app(
     """The app of one node among several on a shared log: it follows the log, and its
     writes go through `leadership`'s leader (`LeaderGate`)."""
     app = build_app(log, settings, formats, follow_every_s=follow_every_s, status=status)
-    return LeaderGate(app, app.service.store, leadership, timeout_s=forward_timeout_s)
+    return LeaderGate(app, app.registry.store, leadership, timeout_s=forward_timeout_s)
 
 
 class Follower:

@@ -8,12 +8,13 @@ stored once per (context, id) and shared by every subject-version that carries i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from compat.types import SchemaType
@@ -35,7 +36,13 @@ from registry.records import (
     decode_key,
     decode_value,
 )
-from registry.subjects import DEFAULT_CONTEXT, QualifiedSubject, context_of, normalize_subject
+from registry.subjects import (
+    DEFAULT_CONTEXT,
+    QualifiedSubject,
+    config_scope,
+    context_of,
+    normalize_subject,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +71,12 @@ def fingerprint(
     return digest.hexdigest()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class StoredSchema:
     """Schema content with its id; one object however many subjects carry it.
 
-    `views` memoises rendered response bytes so reads never re-render a stored schema.
+    Compared and hashed by identity, and weakly referenceable, so that the HTTP layer can
+    keep rendered responses beside it for exactly as long as it is in the state.
     """
 
     context: str
@@ -80,11 +88,6 @@ class StoredSchema:
     rule_set: JsonObject | None
     fingerprint: str
     guid: str
-    views: dict[str, bytes] | None = field(default=None, repr=False)
-
-    def view(self, name: str, render: Callable[[], bytes]) -> bytes:
-        """The rendered response `name`, rendered on first use and kept."""
-        return _memoised(self, name, render)
 
 
 def guid_of(fp: str) -> str:
@@ -92,9 +95,12 @@ def guid_of(fp: str) -> str:
     return str(uuid.UUID(bytes=hashlib.md5(fp.encode()).digest()))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class SubjectVersion:
-    """One version of a subject. Replaced, never mutated, when its record changes."""
+    """One version of a subject. Replaced, never mutated, when its record changes.
+
+    Identity-compared and weakly referenceable, like `StoredSchema`.
+    """
 
     subject: str
     version: int
@@ -102,27 +108,6 @@ class SubjectVersion:
     deleted: bool
     ts: int
     offset: int
-    views: dict[str, bytes] | None = field(default=None, repr=False)
-
-    def view(self, name: str, render: Callable[[], bytes]) -> bytes:
-        """The rendered response `name`, rendered on first use and kept."""
-        return _memoised(self, name, render)
-
-
-def _memoised(
-    owner: StoredSchema | SubjectVersion, name: str, render: Callable[[], bytes]
-) -> bytes:
-    """Per-object response memo, created on the first read: most stored schemas are never
-    read, and an empty dict per object would cost more than the goal's memory budget allows."""
-    views = owner.views
-    if views is None:
-        views = {}
-        # The memo is not part of the value; a frozen dataclass still has to be told.
-        object.__setattr__(owner, "views", views)
-    cached = views.get(name)
-    if cached is None:
-        cached = views[name] = render()
-    return cached
 
 
 class RegistryState:
@@ -167,10 +152,10 @@ class RegistryState:
                 self._apply_schema(key, value, record)
             case ConfigValue(_, fields):
                 assert isinstance(key, ConfigKey)
-                self._configs[_scope(key.subject)] = dict(fields)
+                self._configs[config_scope(key.subject)] = dict(fields)
             case ModeValue(_, mode):
                 assert isinstance(key, ModeKey)
-                self._modes[_scope(key.subject)] = mode.upper()
+                self._modes[config_scope(key.subject)] = mode.upper()
             case DeleteSubjectValue(subject, version):
                 self._apply_delete_subject(normalize_subject(subject), version)
             case IdFloorValue(context, max_id):
@@ -186,9 +171,9 @@ class RegistryState:
             case SchemaKey(subject, version, _):
                 self._remove_version(normalize_subject(subject), version)
             case ConfigKey(subject):
-                self._configs.pop(_scope(subject), None)
+                self._configs.pop(config_scope(subject), None)
             case ModeKey(subject):
-                self._modes.pop(_scope(subject), None)
+                self._modes.pop(config_scope(subject), None)
             case ContextKey(context, _) if context != DEFAULT_CONTEXT:
                 self._contexts.pop(context, None)
             case _:
@@ -274,14 +259,7 @@ class RegistryState:
             return
         for number, version in list(versions.items()):
             if number <= up_to and not version.deleted:
-                versions[number] = SubjectVersion(
-                    version.subject,
-                    number,
-                    version.schema,
-                    True,
-                    version.ts,
-                    version.offset,
-                )
+                versions[number] = dataclasses.replace(version, deleted=True)
 
     # ----------------------------------------------------------------- queries
 
@@ -334,16 +312,6 @@ class RegistryState:
     def contexts(self) -> list[str]:
         """The default context first, then every context ever written, sorted."""
         return [DEFAULT_CONTEXT, *sorted(c for c in self._contexts if c != DEFAULT_CONTEXT)]
-
-
-def _scope(subject: str | None) -> str | None:
-    """The stored scope of a config/mode key; the default context's own scope is global."""
-    if subject is None:
-        return None
-    qualified = QualifiedSubject.parse(subject)
-    if qualified.is_default_context and qualified.name == "" and subject.startswith(":"):
-        return None
-    return str(qualified)
 
 
 def qualify_reference(subject: str, context: str) -> str:

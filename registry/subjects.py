@@ -12,6 +12,8 @@ from dataclasses import dataclass
 DEFAULT_CONTEXT = "."
 GLOBAL_CONTEXT = ".__GLOBAL"
 WILDCARD = ":*:"
+#: The version number that means "the newest live version" (`latest` in paths).
+LATEST = -1
 _RESERVED_NAMES = frozenset({"__GLOBAL", "__EMPTY"})
 
 
@@ -65,3 +67,17 @@ def is_valid_subject(subject: str) -> bool:
     if qualified.name in _RESERVED_NAMES or qualified.context == GLOBAL_CONTEXT:
         return False
     return ":" not in qualified.context
+
+
+def config_scope(subject: str | None) -> str | None:
+    """The scope a config or mode applies to, for a path or record-key subject.
+
+    None is the registry-wide scope; every spelling of the default context's own scope
+    (`:.:`, `:.:` with nothing after it) means the registry-wide scope too, as in Confluent.
+    """
+    if subject is None:
+        return None
+    qualified = QualifiedSubject.parse(subject)
+    if subject.startswith(":") and qualified.is_default_context and qualified.name == "":
+        return None
+    return str(qualified)

@@ -17,28 +17,42 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.types import Receive, Scope, Send
 
-from registry.errors import PayloadTooLargeError, RegistryError
-from registry.http import meta_routes, schema_routes, settings_routes, subject_routes
+from registry.errors import RegistryError
+from registry.http import (
+    compatibility_routes,
+    config_routes,
+    meta_routes,
+    schema_routes,
+    subject_routes,
+)
 from registry.http.context import RequestContext
 from registry.http.negotiation import SCHEMA_REGISTRY_V1, check_request_type, response_type
 from registry.http.replies import Reply
-from registry.http.routing import Router, routes_table
-from registry.http.views import dump
-from registry.service import RegistryService
+from registry.http.responses import read_body, send_bytes
+from registry.http.routing import Endpoint, Router
+from registry.http.views import ResponseMemo, dump
+from registry.services import Registry
 
 logger = logging.getLogger(__name__)
 
 _NO_QUERY = QueryParams("")
-_CACHE_CONTROL = (b"cache-control", b"no-cache, no-store, must-revalidate")
+_CACHE_CONTROL = ((b"cache-control", b"no-cache, no-store, must-revalidate"),)
 _BODY_METHODS = frozenset({"POST", "PUT"})
 
 
 def build_router() -> Router:
     """Every endpoint of the API."""
-    table: dict[str, Any] = {}
-    for module in (meta_routes, schema_routes, subject_routes, settings_routes):
-        table.update(module.ROUTES)
-    return Router(routes_table(table))
+    table: dict[str, dict[str, Endpoint]] = {}
+    for module in (
+        meta_routes,
+        schema_routes,
+        subject_routes,
+        config_routes,
+        compatibility_routes,
+    ):
+        for template, methods in module.ROUTES.items():
+            table.setdefault(template, {}).update(methods)
+    return Router(table)
 
 
 def error_reply(exc: Exception) -> tuple[int, bytes]:
@@ -50,18 +64,19 @@ def error_reply(exc: Exception) -> tuple[int, bytes]:
 
 
 class RegistryApp:
-    """The registry's ASGI application over a ready `RegistryService`."""
+    """The registry's ASGI application over ready services."""
 
     def __init__(
         self,
-        service: RegistryService,
+        registry: Registry,
         *,
         on_startup: Callable[[], Any] | None = None,
         on_shutdown: Callable[[], Any] | None = None,
     ) -> None:
-        self.service = service
-        self._router = build_router()
-        self._limit = service.settings.max_request_bytes
+        self.registry = registry
+        self.router = build_router()
+        self.memo = ResponseMemo()
+        self.body_limit = registry.settings.max_request_bytes
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
 
@@ -103,56 +118,39 @@ class RegistryApp:
         try:
             media_type = response_type(accept)
             method = scope["method"]
-            handler, args = self._router.match(
+            route, captured = self.router.match(
                 method, scope.get("raw_path") or scope["path"].encode()
             )
             body = b""
             if method in _BODY_METHODS:
                 check_request_type(content_type)
-                body = await self._read_body(receive, content_length)
+                body = await read_body(
+                    receive, limit=self.body_limit, declared_length=content_length
+                )
             query = scope["query_string"]
             params = QueryParams(query) if query else _NO_QUERY
-            result = await handler(RequestContext(self.service, params, args, body))
+            ctx = RequestContext(self.registry, self.memo, params, route.params(captured), body)
+            result = await route.handler(ctx)
             if isinstance(result, Reply):
                 status, payload = result.status, result.body
             else:
                 status, payload = 200, dump(result)
         except Exception as exc:
             status, payload = error_reply(exc)
-        headers = [_CACHE_CONTROL]
-        if status != 204:
-            headers.append((b"content-type", media_type.encode()))
-        headers.append((b"content-length", str(len(payload)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
-
-    async def _read_body(self, receive: Receive, declared: bytes | None) -> bytes:
-        limit = self._limit
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLargeError(f"Request body is larger than the limit of {limit} bytes")
-        chunks = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLargeError(
-                    f"Request body is larger than the limit of {limit} bytes"
-                )
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+        await send_bytes(
+            send,
+            status,
+            payload,
+            content_type=None if status == 204 else media_type.encode(),
+            headers=_CACHE_CONTROL,
+        )
 
 
 def create_app(
-    service: RegistryService,
+    registry: Registry,
     *,
     on_startup: Callable[[], Any] | None = None,
     on_shutdown: Callable[[], Any] | None = None,
 ) -> RegistryApp:
-    """The registry's ASGI app over a ready `RegistryService`."""
-    return RegistryApp(service, on_startup=on_startup, on_shutdown=on_shutdown)
+    """The registry's ASGI app over ready services."""
+    return RegistryApp(registry, on_startup=on_startup, on_shutdown=on_shutdown)

@@ -1,24 +1,32 @@
-"""What a handler gets: the service, the parsed query, captured path segments and the body."""
+"""What a handler gets: the registry's services, the query, typed path parameters, the body."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import QueryParams
 
 from registry.errors import BadRequestError
-from registry.service import RegistryService
+from registry.http.views import ResponseMemo
+from registry.services import Registry
 
 
 @dataclass(frozen=True, slots=True)
 class RequestContext:
-    """One request, as the handlers see it."""
+    """One request, as the handlers see it.
 
-    service: RegistryService
+    `path` holds the route's parameters by name, already converted (`version` and `id` are
+    ints, `scope` is a config scope or None); `memo` keeps rendered responses of stored
+    entities so repeated reads send the same bytes without rendering them again.
+    """
+
+    registry: Registry
+    memo: ResponseMemo
     params: QueryParams
-    args: list[str]
+    path: Mapping[str, Any]
     body: bytes
 
     def json_body(self) -> Any:

@@ -22,6 +22,8 @@ from starlette.types import Receive, Scope, Send
 
 from registry.errors import RegistryError, RequestForwardingError, StoreError, UnknownLeaderError
 from registry.http.app import RegistryApp, error_reply
+from registry.http.negotiation import SCHEMA_REGISTRY_V1
+from registry.http.responses import content_length, read_body, send_bytes
 from registry.store import Store
 
 logger = logging.getLogger(__name__)
@@ -52,22 +54,6 @@ FORWARDED_HEADER = b"x-cairn-forwarded"
 _NOT_FORWARDED = frozenset({b"host", b"content-length", b"connection", b"transfer-encoding"})
 
 
-def is_write(method: str, path: str) -> bool:
-    """Whether a request changes the registry (and so must reach the leader).
-
-    POSTs that only look things up are reads: `/compatibility/...` checks and
-    `POST /subjects/{subject}` (is this schema registered?).
-    """
-    if method in ("PUT", "DELETE"):
-        return True
-    if method != "POST":
-        return False
-    parts = [part for part in path.split("/") if part]
-    if parts and parts[0] == "compatibility":
-        return False
-    return not (len(parts) == 2 and parts[0] == "subjects")
-
-
 class LeaderGate:
     """ASGI middleware sending writes to the leader; reads are served by any node.
 
@@ -95,7 +81,9 @@ class LeaderGate:
         if scope["type"] == "http" and scope["path"] == LEADER_PATH and scope["method"] == "GET":
             await self._describe_leader(send)
             return
-        if scope["type"] != "http" or not is_write(scope["method"], scope["path"]):
+        if scope["type"] != "http" or not self._app.router.writes(
+            scope["method"], scope.get("raw_path") or scope["path"].encode()
+        ):
             await self._app(scope, receive, send)
             return
         if self._leadership.is_leader:
@@ -123,7 +111,15 @@ class LeaderGate:
                 send, UnknownLeaderError("Unknown leader: no leader is elected at the moment")
             )
             return
-        body = await _read_body(receive)
+        try:
+            body = await read_body(
+                receive,
+                limit=self._app.body_limit,
+                declared_length=content_length(scope["headers"]),
+            )
+        except RegistryError as exc:
+            await _error(send, exc)
+            return
         target = url.rstrip("/") + scope["raw_path"].decode("latin-1")
         if scope["query_string"]:
             target += "?" + scope["query_string"].decode("latin-1")
@@ -141,7 +137,7 @@ class LeaderGate:
                 RequestForwardingError(f"Error while forwarding the request to the leader: {exc}"),
             )
             return
-        await _reply(send, status, content_type, content)
+        await send_bytes(send, status, content, content_type=content_type)
 
     def _warn(self, message: str) -> None:
         """Log a forwarding failure, at most once per `WARN_EVERY_S` (a dead leader fails
@@ -154,7 +150,7 @@ class LeaderGate:
     async def _describe_leader(self, send: Send) -> None:
         url = self._leadership.leader_url()
         body = {"leader": url, "isLeader": self._leadership.is_leader}
-        await _reply(send, 200, b"application/json", json.dumps(body).encode())
+        await send_bytes(send, 200, json.dumps(body).encode(), content_type=b"application/json")
 
 
 def _forward(request: urllib.request.Request, timeout_s: float) -> tuple[int, bytes, bytes]:
@@ -171,21 +167,6 @@ def _content_type(headers: Message) -> bytes:
     return str(headers.get("Content-Type", "application/json")).encode("latin-1")
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-async def _reply(send: Send, status: int, content_type: bytes, content: bytes) -> None:
-    headers = [(b"content-type", content_type), (b"content-length", str(len(content)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": content})
-
-
 async def _error(send: Send, error: RegistryError) -> None:
     status, body = error_reply(error)
-    await _reply(send, status, b"application/vnd.schemaregistry.v1+json", body)
+    await send_bytes(send, status, body, content_type=SCHEMA_REGISTRY_V1.encode())

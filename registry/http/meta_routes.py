@@ -7,7 +7,7 @@ from typing import Any
 from registry.http.context import RequestContext
 from registry.http.params import integer, page
 from registry.http.replies import Reply
-from registry.http.routing import Handler
+from registry.http.routing import RouteTable, read, write
 
 VERSION = "0.1.0"
 UNLIMITED = 2**31 - 1
@@ -20,7 +20,7 @@ async def root(ctx: RequestContext) -> Any:
 
 async def cluster_id(ctx: RequestContext) -> Any:
     """`GET /v1/metadata/id`."""
-    settings = ctx.service.settings
+    settings = ctx.registry.settings
     return {
         "id": "",
         "scope": {
@@ -41,15 +41,14 @@ async def server_version(ctx: RequestContext) -> Any:
 async def list_contexts(ctx: RequestContext) -> Any:
     """`GET /contexts`: the default context first, then every context ever written."""
     prefix = ctx.params.get("contextPrefix", "")
-    contexts = [c for c in ctx.service.store.state.contexts() if c.startswith(prefix)]
+    contexts = [c for c in ctx.registry.queries.contexts() if c.startswith(prefix)]
     offset = integer(ctx.params, "offset", 0)
     return page(contexts, offset, integer(ctx.params, "limit", -1), UNLIMITED)
 
 
 async def delete_context(ctx: RequestContext) -> Any:
     """`DELETE /contexts/{ctx}`: only an empty context; 204 with no body."""
-    context = ctx.args[0]
-    await ctx.service.delete_context(context if context.startswith(".") else f".{context}")
+    await ctx.registry.contexts.delete_context(ctx.path["context"])
     return Reply(b"", status=204)
 
 
@@ -62,11 +61,11 @@ async def associations(ctx: RequestContext) -> Any:
     return Reply(b"[]")
 
 
-ROUTES: dict[str, dict[str, Handler]] = {
-    "/": {"GET": root, "POST": root},
-    "/v1/metadata/id": {"GET": cluster_id},
-    "/v1/metadata/version": {"GET": server_version},
-    "/contexts": {"GET": list_contexts},
-    "/contexts/{}": {"DELETE": delete_context},
-    "/associations/resources/{}/{}": {"GET": associations},
+ROUTES: RouteTable = {
+    "/": {"GET": read(root), "POST": read(root)},
+    "/v1/metadata/id": {"GET": read(cluster_id)},
+    "/v1/metadata/version": {"GET": read(server_version)},
+    "/contexts": {"GET": read(list_contexts)},
+    "/contexts/{context}": {"DELETE": write(delete_context)},
+    "/associations/resources/{namespace}/{name}": {"GET": read(associations)},
 }

@@ -1,14 +1,11 @@
-"""Query and path parameter parsing with Confluent's (JAX-RS) rules."""
+"""Query parameter parsing with Confluent's (JAX-RS) rules (path parameters: `routing`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
-from registry.errors import InvalidVersionError, UnprocessableError
-
-LATEST = -1
-_MAX_VERSION = 2**31 - 1
+from registry.errors import UnprocessableError
 
 T = TypeVar("T")
 
@@ -37,20 +34,6 @@ def integer(params: Mapping[str, str], name: str, default: int) -> int:
         raise UnprocessableError(
             f"Query parameter {name} must be an integer, got '{raw}'"
         ) from None
-
-
-def version(raw: str) -> int:
-    """A `{version}` path segment: `latest` (any case) or -1 mean latest, else 1..2^31-1."""
-    text = raw.strip()
-    if text.lower() == "latest":
-        return LATEST
-    try:
-        number = int(text)
-    except ValueError:
-        raise InvalidVersionError(raw) from None
-    if number == LATEST or 1 <= number <= _MAX_VERSION:
-        return number
-    raise InvalidVersionError(raw)
 
 
 def page(items: Sequence[T], offset: int, limit: int, default_limit: int) -> list[T]:

@@ -23,6 +23,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.http.responses import send_bytes
+
 logger = logging.getLogger(__name__)
 
 LIVE_PATH = "/health/live"
@@ -147,7 +149,4 @@ class StartupGate:
 
 
 async def _reply(send: Send, status: int, body: dict[str, Any]) -> None:
-    payload = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(payload))]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
+    await send_bytes(send, status, json.dumps(body).encode(), content_type=b"application/json")

@@ -7,10 +7,9 @@ from typing import Any
 from registry.http import views
 from registry.http.bodies import schema_request
 from registry.http.context import RequestContext
-from registry.http.params import flag, integer, optional_flag, page, version
+from registry.http.params import flag, integer, optional_flag, page
 from registry.http.replies import Reply
-from registry.http.routing import Handler
-from registry.queries import get_version, latest_with_metadata, list_subjects, subject_versions
+from registry.http.routing import RouteTable, read, write
 from registry.state import SubjectVersion
 from registry.subjects import WILDCARD
 
@@ -19,20 +18,15 @@ REFERENCED_BY_PAGE = 1000
 
 
 def _render(ctx: RequestContext, found: SubjectVersion) -> Reply | dict[str, Any]:
-    fmt = ctx.params.get("format")
-    if fmt:
-        service = ctx.service
-        parsed = service.resolver.parsed(found.schema)
-        text = service.formats.get(found.schema.schema_type).render(parsed, fmt)
-        if text is not None:
-            return views.version_entity(found, text)
-    return Reply(views.version_bytes(found))
+    text = ctx.registry.queries.render(found.schema, ctx.params.get("format"))
+    if text is not None:
+        return views.version_entity(found, text)
+    return Reply(ctx.memo.version(found))
 
 
 async def list_all(ctx: RequestContext) -> Any:
     """`GET /subjects`."""
-    subjects = list_subjects(
-        ctx.service.store.state,
+    subjects = ctx.registry.queries.list_subjects(
         ctx.params.get("subjectPrefix") or WILDCARD,
         deleted=flag(ctx.params, "deleted"),
         deleted_only=flag(ctx.params, "deletedOnly"),
@@ -43,19 +37,19 @@ async def list_all(ctx: RequestContext) -> Any:
 
 async def register(ctx: RequestContext) -> Any:
     """`POST /subjects/{s}/versions`: the 8.x response, a superset of `{"id": N}`."""
-    registered = await ctx.service.register(
-        ctx.args[0],
+    registered = await ctx.registry.registration.register(
+        ctx.path["subject"],
         schema_request(ctx.json_body(), allow_empty=True),
         normalize=optional_flag(ctx.params, "normalize"),
         force=flag(ctx.params, "force"),
     )
-    return Reply(views.registered_bytes(registered))
+    return Reply(ctx.memo.registered(registered))
 
 
 async def lookup(ctx: RequestContext) -> Any:
     """`POST /subjects/{s}`: which version holds this schema."""
-    found = ctx.service.lookup(
-        ctx.args[0],
+    found = ctx.registry.registration.lookup(
+        ctx.path["subject"],
         schema_request(ctx.json_body()),
         normalize=optional_flag(ctx.params, "normalize"),
         deleted=flag(ctx.params, "deleted") or flag(ctx.params, "lookupDeletedSchema"),
@@ -65,14 +59,15 @@ async def lookup(ctx: RequestContext) -> Any:
 
 async def delete_subject(ctx: RequestContext) -> Any:
     """`DELETE /subjects/{s}`."""
-    return await ctx.service.delete_subject(ctx.args[0], permanent=flag(ctx.params, "permanent"))
+    return await ctx.registry.deletion.delete_subject(
+        ctx.path["subject"], permanent=flag(ctx.params, "permanent")
+    )
 
 
 async def list_versions(ctx: RequestContext) -> Any:
     """`GET /subjects/{s}/versions`."""
-    found = subject_versions(
-        ctx.service.store.state,
-        ctx.args[0],
+    found = ctx.registry.queries.subject_versions(
+        ctx.path["subject"],
         deleted=flag(ctx.params, "deleted"),
         deleted_only=flag(ctx.params, "deletedOnly"),
     )
@@ -83,11 +78,8 @@ async def list_versions(ctx: RequestContext) -> Any:
 
 
 def _version(ctx: RequestContext) -> SubjectVersion:
-    return get_version(
-        ctx.service.store.state,
-        ctx.args[0],
-        version(ctx.args[1]),
-        deleted=flag(ctx.params, "deleted"),
+    return ctx.registry.queries.get_version(
+        ctx.path["subject"], ctx.path["version"], deleted=flag(ctx.params, "deleted")
     )
 
 
@@ -99,21 +91,13 @@ async def get_one(ctx: RequestContext) -> Any:
 async def get_text(ctx: RequestContext) -> Any:
     """`GET /subjects/{s}/versions/{v}/schema`: the schema text alone."""
     found = _version(ctx)
-    fmt = ctx.params.get("format")
-    text = None
-    if fmt:
-        parsed = ctx.service.resolver.parsed(found.schema)
-        text = ctx.service.formats.get(found.schema.schema_type).render(parsed, fmt)
+    text = ctx.registry.queries.render(found.schema, ctx.params.get("format"))
     return Reply((found.schema.schema if text is None else text).encode())
 
 
 async def referenced_by(ctx: RequestContext) -> Any:
     """`GET /subjects/{s}/versions/{v}/referencedby`: ids of schemas referencing it."""
-    found = _version(ctx)
-    state = ctx.service.store.state
-    referrers = state.referrers(found.subject, found.version)
-    if not flag(ctx.params, "deleted"):
-        referrers = [r for r in referrers if not r.deleted]
+    referrers = ctx.registry.queries.referrers(_version(ctx), deleted=flag(ctx.params, "deleted"))
     ids = sorted({r.schema.id for r in referrers})
     offset = integer(ctx.params, "offset", 0)
     return page(ids, offset, integer(ctx.params, "limit", -1), REFERENCED_BY_PAGE)
@@ -121,9 +105,8 @@ async def referenced_by(ctx: RequestContext) -> Any:
 
 async def delete_version(ctx: RequestContext) -> Any:
     """`DELETE /subjects/{s}/versions/{v}`."""
-    number = version(ctx.args[1])
-    return await ctx.service.delete_version(
-        ctx.args[0], number, permanent=flag(ctx.params, "permanent")
+    return await ctx.registry.deletion.delete_version(
+        ctx.path["subject"], ctx.path["version"], permanent=flag(ctx.params, "permanent")
     )
 
 
@@ -131,21 +114,23 @@ async def by_metadata(ctx: RequestContext) -> Any:
     """`GET /subjects/{s}/metadata`: the newest version matching key/value pairs."""
     keys = ctx.params.getlist("key")
     values = ctx.params.getlist("value")
-    found = latest_with_metadata(
-        ctx.service.store.state,
-        ctx.args[0],
+    found = ctx.registry.queries.latest_with_metadata(
+        ctx.path["subject"],
         dict(zip(keys, values, strict=False)),
         deleted=flag(ctx.params, "deleted"),
     )
     return _render(ctx, found)
 
 
-ROUTES: dict[str, dict[str, Handler]] = {
-    "/subjects": {"GET": list_all},
-    "/subjects/{}": {"POST": lookup, "DELETE": delete_subject},
-    "/subjects/{}/versions": {"GET": list_versions, "POST": register},
-    "/subjects/{}/versions/{}": {"GET": get_one, "DELETE": delete_version},
-    "/subjects/{}/versions/{}/schema": {"GET": get_text},
-    "/subjects/{}/versions/{}/referencedby": {"GET": referenced_by},
-    "/subjects/{}/metadata": {"GET": by_metadata},
+ROUTES: RouteTable = {
+    "/subjects": {"GET": read(list_all)},
+    "/subjects/{subject}": {"POST": read(lookup), "DELETE": write(delete_subject)},
+    "/subjects/{subject}/versions": {"GET": read(list_versions), "POST": write(register)},
+    "/subjects/{subject}/versions/{version}": {
+        "GET": read(get_one),
+        "DELETE": write(delete_version),
+    },
+    "/subjects/{subject}/versions/{version}/schema": {"GET": read(get_text)},
+    "/subjects/{subject}/versions/{version}/referencedby": {"GET": read(referenced_by)},
+    "/subjects/{subject}/metadata": {"GET": read(by_metadata)},
 }

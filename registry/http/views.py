@@ -1,12 +1,16 @@
 """JSON renderings of the registry's entities, memoised so reads never re-render.
 
 Field names and order follow Confluent 8.x; empty fields are omitted, `false` is kept.
+Rendered bytes are kept by a `ResponseMemo`, beside the state rather than in it: the state's
+values know nothing of HTTP, and a rendering lives exactly as long as what it renders.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from registry.state import StoredSchema, SubjectVersion
 
@@ -43,11 +47,6 @@ def version_entity(version: SubjectVersion, text: str | None = None) -> dict[str
     return out
 
 
-def version_bytes(version: SubjectVersion) -> bytes:
-    """The Schema entity of a subject-version as JSON, rendered once."""
-    return version.view("entity", lambda: dump(version_entity(version)))
-
-
 def schema_string(
     schema: StoredSchema, text: str | None = None, *, carrier: SubjectVersion | None = None
 ) -> dict[str, Any]:
@@ -64,18 +63,46 @@ def schema_string(
     return out
 
 
-def schema_string_bytes(schema: StoredSchema) -> bytes:
-    """`GET /schemas/ids/{id}` without options, rendered once."""
-    return schema.view("id", lambda: dump(schema_string(schema)))
+def registered_entity(version: SubjectVersion) -> dict[str, Any]:
+    """The 8.x registration response: `id` first (as clients read it), no subject fields."""
+    entity = version_entity(version)
+    for name in ("subject", "ts", "deleted"):
+        entity.pop(name)
+    return {"id": entity.pop("id"), **entity}
 
 
-def registered_bytes(version: SubjectVersion) -> bytes:
-    """The 8.x registration response (`id` first, as clients read it), rendered once."""
+class ResponseMemo:
+    """Rendered response bytes per stored entity, kept while the entity is in the state.
 
-    def render() -> bytes:
-        entity = version_entity(version)
-        for name in ("subject", "ts", "deleted"):
-            entity.pop(name)
-        return dump({"id": entity.pop("id"), **entity})
+    Entities are replaced, never mutated, when their records change, so a memo entry can
+    never go stale; it goes when the entity is dropped from the state (weak keys). Entries
+    are made on the first read only: most stored schemas are never read.
+    """
 
-    return version.view("registered", render)
+    def __init__(self) -> None:
+        self._views: WeakKeyDictionary[StoredSchema | SubjectVersion, dict[str, bytes]] = (
+            WeakKeyDictionary()
+        )
+
+    def _view(
+        self, owner: StoredSchema | SubjectVersion, name: str, render: Callable[[], bytes]
+    ) -> bytes:
+        views = self._views.get(owner)
+        if views is None:
+            views = self._views[owner] = {}
+        cached = views.get(name)
+        if cached is None:
+            cached = views[name] = render()
+        return cached
+
+    def schema_string(self, schema: StoredSchema) -> bytes:
+        """`GET /schemas/ids/{id}` without options."""
+        return self._view(schema, "id", lambda: dump(schema_string(schema)))
+
+    def version(self, version: SubjectVersion) -> bytes:
+        """The Schema entity of a subject-version."""
+        return self._view(version, "entity", lambda: dump(version_entity(version)))
+
+    def registered(self, version: SubjectVersion) -> bytes:
+        """The registration response for a subject-version."""
+        return self._view(version, "registered", lambda: dump(registered_entity(version)))

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -143,7 +144,7 @@ class StubLeadership:
         return self.url
 
 
-GateFactory = Callable[[StubLeadership], TestClient]
+GateFactory = Callable[..., TestClient]
 
 
 @pytest.fixture
@@ -151,9 +152,9 @@ def make_gate() -> Iterator[GateFactory]:
     """Start test clients over gated apps (the real app on a memory log), closed afterwards."""
     clients: list[TestClient] = []
 
-    def build(leadership: StubLeadership) -> TestClient:
-        app = build_app(MemoryLog(), Settings())
-        gate = LeaderGate(app, app.service.store, leadership, timeout_s=FORWARD_TIMEOUT_S)
+    def build(leadership: StubLeadership, **settings: Any) -> TestClient:
+        app = build_app(MemoryLog(), Settings(**settings))
+        gate = LeaderGate(app, app.registry.store, leadership, timeout_s=FORWARD_TIMEOUT_S)
         client = TestClient(gate)
         client.__enter__()
         clients.append(client)
@@ -315,3 +316,23 @@ def test_a_chunked_body_is_forwarded_whole_with_its_length(
     assert "transfer-encoding" not in received.headers
     assert received.headers["content-length"] == str(len(body))
     assert response.status_code == LEADER_STATUS
+
+
+def test_a_follower_refuses_a_body_over_the_limit_without_forwarding_it(
+    leader: Leader, make_gate: GateFactory
+) -> None:
+    client = make_gate(StubLeadership(leader.url), max_request_bytes=64)
+    body = json.dumps({"schema": SCHEMA}).encode()
+    assert len(body) > 64
+    declared = client.post(
+        "/subjects/fw-big-value/versions", content=body, headers={"Content-Type": CT}
+    )
+    chunked = client.post(
+        "/subjects/fw-big-value/versions",
+        content=iter([body[:40], body[40:]]),
+        headers={"Content-Type": CT},
+    )
+    assert leader.recorder.taken() == []
+    for response in (declared, chunked):
+        assert response.status_code == 413
+        assert response.json()["error_code"] == 413

@@ -1,4 +1,4 @@
-"""The service under concurrency: ids stay unique and shared content shares one id."""
+"""The write services under concurrency: ids stay unique and shared content shares one id."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from compat.formats import Formats
 from compat.types import CompatibilityLevel
 from registry.log.memory import MemoryLog
 from registry.requests import SchemaRequest
-from registry.service import RegistryService
+from registry.services import Registry
 from registry.settings import Settings
 from registry.store import Store
 
 
-def _service(level: CompatibilityLevel = CompatibilityLevel.BACKWARD) -> RegistryService:
+def _service(level: CompatibilityLevel = CompatibilityLevel.BACKWARD) -> Registry:
     settings = Settings(default_compatibility=level)
-    return RegistryService(Store(MemoryLog()), Formats([AvroFormat()]), settings)
+    return Registry.create(Store(MemoryLog()), Formats([AvroFormat()]), settings)
 
 
 def _schema(name: str) -> SchemaRequest:
@@ -31,7 +31,7 @@ def test_concurrent_registrations_of_one_schema_to_many_subjects_share_one_id() 
 
     async def scenario() -> list[int]:
         results = await asyncio.gather(
-            *(service.register(f"s{i}", _schema("Shared")) for i in range(20))
+            *(service.registration.register(f"s{i}", _schema("Shared")) for i in range(20))
         )
         return [r.schema.id for r in results]
 
@@ -43,7 +43,7 @@ def test_concurrent_distinct_registrations_get_distinct_dense_ids() -> None:
 
     async def scenario() -> list[int]:
         results = await asyncio.gather(
-            *(service.register(f"s{i % 4}", _schema(f"R{i}")) for i in range(40))
+            *(service.registration.register(f"s{i % 4}", _schema(f"R{i}")) for i in range(40))
         )
         return [r.schema.id for r in results]
 
@@ -59,9 +59,9 @@ def test_state_rebuilt_from_the_log_equals_the_live_state() -> None:
 
     async def scenario() -> None:
         for i in range(5):
-            await service.register("a", _schema(f"R{i}") if i == 0 else _schema("R0"))
-        await service.register("b", _schema("Other"))
-        await service.delete_subject("b", permanent=False)
+            await service.registration.register("a", _schema(f"R{i}") if i == 0 else _schema("R0"))
+        await service.registration.register("b", _schema("Other"))
+        await service.deletion.delete_subject("b", permanent=False)
 
     asyncio.run(scenario())
     replayed = Store(service.store.log)
@@ -78,10 +78,10 @@ def test_ids_are_not_reused_when_compaction_erased_the_hard_deleted_schema() -> 
     service = _service()
 
     async def scenario() -> None:
-        await service.register("a", _schema("First"))
-        await service.register("b", _schema("Second"))
-        await service.delete_subject("b", permanent=False)
-        await service.delete_subject("b", permanent=True)
+        await service.registration.register("a", _schema("First"))
+        await service.registration.register("b", _schema("Second"))
+        await service.deletion.delete_subject("b", permanent=False)
+        await service.deletion.delete_subject("b", permanent=True)
 
     asyncio.run(scenario())
     # Keep only what compaction would keep: the last record of every key, minus tombstoned keys.
@@ -90,10 +90,10 @@ def test_ids_are_not_reused_when_compaction_erased_the_hard_deleted_schema() -> 
         last[record.key] = record.value
     compacted = MemoryLog()
     compacted.append([(k, v) for k, v in last.items() if v is not None])
-    restarted = RegistryService(Store(compacted), Formats([AvroFormat()]), Settings())
+    restarted = Registry.create(Store(compacted), Formats([AvroFormat()]), Settings())
     restarted.store.catch_up()
 
     async def register_again() -> int:
-        return (await restarted.register("c", _schema("Third"))).schema.id
+        return (await restarted.registration.register("c", _schema("Third"))).schema.id
 
     assert asyncio.run(register_again()) == 3

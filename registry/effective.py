@@ -1,17 +1,20 @@
-"""Config and mode resolution over the state (Confluent's scope chain).
+"""Config and mode resolution over the state: Confluent's scope chain, resolved once.
 
 A subject's effective setting comes from the first scope that sets it: the subject, then its
 context (`:.ctx:`, skipped in the default context), then the registry-wide config, then the
-`:.__GLOBAL:` pseudo-context, then the server default.
+`:.__GLOBAL:` pseudo-context, then the server default. A request resolves the chain once into
+an `EffectiveConfig` and hands that value to every step that needs a setting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from compat.types import CompatibilityLevel
+from compat.types import CompatibilityLevel, CompatibilityPolicy
+from registry.records import JsonObject
 from registry.state import RegistryState
 from registry.subjects import GLOBAL_CONTEXT, QualifiedSubject
 
@@ -52,6 +55,44 @@ class Mode(StrEnum):
         """Whether registrations carry explicit ids (and skip compatibility)."""
         return self in (Mode.IMPORT, Mode.FORWARD)
 
+    @classmethod
+    def parse(cls, raw: object) -> Mode | None:
+        """The mode named by `raw` in any case, or None when it names none."""
+        if not isinstance(raw, str):
+            return None
+        try:
+            return cls(raw.upper())
+        except ValueError:
+            return None
+
+
+#: The modes a client may set, in Confluent's wording of the 42204 message.
+SETTABLE_MODES = (Mode.READWRITE, Mode.READONLY, Mode.IMPORT, Mode.FORWARD)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EffectiveConfig:
+    """Every config setting that governs one subject (or the registry), resolved once.
+
+    `fields` keeps the merged JSON fields in Confluent's order for `GET /config`; the typed
+    attributes are what the registry's own logic reads.
+    """
+
+    fields: Mapping[str, Any]
+    level: CompatibilityLevel
+    policy: CompatibilityPolicy
+    normalize: bool
+    validate_fields: bool
+    compatibility_group: str | None
+    default_metadata: JsonObject | None
+    override_metadata: JsonObject | None
+    default_rule_set: JsonObject | None
+    override_rule_set: JsonObject | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The `GET /config` body: the merged fields, in Confluent's order."""
+        return dict(self.fields)
+
 
 def scope_chain(subject: str | None) -> list[str | None]:
     """The scopes consulted for a subject, most specific first (None = global)."""
@@ -65,17 +106,35 @@ def scope_chain(subject: str | None) -> list[str | None]:
     return [*chain, None, GLOBAL_SCOPE]
 
 
-def effective_config(
+def resolve_config(
     state: RegistryState, subject: str | None, default_level: CompatibilityLevel
-) -> dict[str, Any]:
-    """Every config field resolved through the scope chain, in Confluent's field order."""
+) -> EffectiveConfig:
+    """The config governing `subject` (None = the registry as a whole)."""
     merged: dict[str, Any] = {}
     for scope in reversed(scope_chain(subject)):
         stored = state.config(scope)
         if stored:
             merged.update({k: v for k, v in stored.items() if v is not None})
     merged.setdefault("compatibilityLevel", default_level.value)
-    return order_config(merged)
+    fields = order_config(merged)
+    group = fields.get("compatibilityGroup")
+    return EffectiveConfig(
+        fields=fields,
+        level=CompatibilityLevel.parse(str(fields["compatibilityLevel"])) or default_level,
+        policy=CompatibilityPolicy.parse(fields.get("compatibilityPolicy", "STRICT"))
+        or CompatibilityPolicy.STRICT,
+        normalize=fields.get("normalize") is True,
+        validate_fields=fields.get("validateFields") is True,
+        compatibility_group=group if isinstance(group, str) and group else None,
+        default_metadata=_object(fields.get("defaultMetadata")),
+        override_metadata=_object(fields.get("overrideMetadata")),
+        default_rule_set=_object(fields.get("defaultRuleSet")),
+        override_rule_set=_object(fields.get("overrideRuleSet")),
+    )
+
+
+def _object(value: object) -> JsonObject | None:
+    return value if isinstance(value, dict) else None
 
 
 def order_config(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,21 +144,12 @@ def order_config(fields: Mapping[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-def effective_level(
-    state: RegistryState, subject: str, default_level: CompatibilityLevel
-) -> CompatibilityLevel:
-    """The compatibility level that governs registrations to `subject`."""
-    level = effective_config(state, subject, default_level)["compatibilityLevel"]
-    return CompatibilityLevel.parse(str(level)) or default_level
-
-
 def effective_mode(state: RegistryState, subject: str | None) -> Mode:
     """The mode that governs writes to `subject` (None = the registry as a whole)."""
     for scope in scope_chain(subject):
         stored = state.mode(scope)
         if stored is not None:
-            try:
-                return Mode(stored)
-            except ValueError:
-                continue
+            mode = Mode.parse(stored)
+            if mode is not None:
+                return mode
     return Mode.READWRITE

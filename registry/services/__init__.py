@@ -1,0 +1,65 @@
+"""The registry's operations, one service per resource, over one store.
+
+    Registry
+    ├── queries        RegistryQueries       every read (schemas, subjects, versions, config, mode)
+    ├── registration   RegistrationService   register, lookup, compatibility checks
+    ├── deletion       DeletionService       soft and permanent deletes
+    ├── config_mode    ConfigModeService     config and mode changes at every scope
+    └── contexts       ContextService        forgetting empty contexts
+
+Writes share one `WriteSupport` (per-subject locks, id reservations); every write appends
+its records durably and returns once they are applied, so a reader sees its own writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compat.formats import Formats
+from registry.resolver import SchemaResolver
+from registry.services.config_mode import ConfigModeService
+from registry.services.contexts import ContextService
+from registry.services.deletion import DeletionService
+from registry.services.queries import RegistryQueries
+from registry.services.registration import RegistrationService
+from registry.services.writes import WriteSupport
+from registry.settings import Settings
+from registry.store import Store
+
+__all__ = [
+    "ConfigModeService",
+    "ContextService",
+    "DeletionService",
+    "Registry",
+    "RegistrationService",
+    "RegistryQueries",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Registry:
+    """Every service of one registry process, built over one store."""
+
+    store: Store
+    settings: Settings
+    queries: RegistryQueries
+    registration: RegistrationService
+    deletion: DeletionService
+    config_mode: ConfigModeService
+    contexts: ContextService
+
+    @classmethod
+    def create(cls, store: Store, formats: Formats, settings: Settings) -> Registry:
+        """Wire the services over `store`, sharing one parser cache and one write support."""
+        resolver = SchemaResolver(store.state, formats)
+        queries = RegistryQueries(store.state, resolver, formats, settings)
+        writes = WriteSupport(store)
+        return cls(
+            store=store,
+            settings=settings,
+            queries=queries,
+            registration=RegistrationService(writes, queries, resolver, formats, settings),
+            deletion=DeletionService(writes),
+            config_mode=ConfigModeService(writes, queries),
+            contexts=ContextService(writes),
+        )

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
+from cli.connection_options import registry_options
 from cli.errors import EXIT_OK, InputError
-from cli.fetched import live_versions, registry_references
-from cli.http import RegistryClient
-from cli.options import registry_options
 from cli.outcomes import Outcome, failed, offline_outcome
-from cli.params import LEVEL, SCHEMA_TYPE
+from cli.param_types import LEVEL, SCHEMA_TYPE
 from cli.project import ProjectEntry, load_project
-from cli.remote import registry_outcome
+from cli.registry_check import registry_outcome
+from cli.registry_schemas import live_versions, registry_references
 from cli.report import FORMATS, RENDERERS
-from cli.schemafiles import ReferenceSpec, SchemaLoader, read_text, schema_type_for
+from cli.rest_client import RegistryClient
+from cli.schema_files import ReferenceSpec, SchemaLoader, read_text, schema_type_for
 from compat.formats import Formats, default_formats
 from compat.types import CompatibilityLevel, SchemaType
 

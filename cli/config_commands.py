@@ -6,9 +6,9 @@ import json
 
 import click
 
-from cli.http import RegistryClient, as_object, segment
-from cli.options import registry_options
-from cli.params import LEVEL
+from cli.connection_options import registry_options
+from cli.param_types import LEVEL
+from cli.rest_client import RegistryClient, as_object, segment
 from compat.types import CompatibilityLevel
 
 MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT", "FORWARD")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cli.errors import RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.schemafiles import ReferenceSpec, SchemaLoader
+from cli.rest_client import RegistryClient, as_list, as_object, segment
+from cli.schema_files import ReferenceSpec, SchemaLoader
 from compat.formats import ParsedSchema, ResolvedReference
 from compat.types import SchemaType
 

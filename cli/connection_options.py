@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import click
 
-from cli.http import Connection, RegistryClient
+from cli.rest_client import Connection, RegistryClient
 
 R = TypeVar("R")
 

@@ -17,7 +17,7 @@ from cli.errors import (
     RegistryError,
     RegistryRefusedError,
 )
-from cli.http import Connection, RegistryClient, segment
+from cli.rest_client import Connection, RegistryClient, segment
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
+from cli.connection_options import registry_options
 from cli.errors import InputError, RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.options import registry_options
-from cli.params import SCHEMA_TYPE
-from cli.schemafiles import ReferenceSpec, read_text, schema_type_for
+from cli.param_types import SCHEMA_TYPE
+from cli.rest_client import RegistryClient, as_list, as_object, segment
+from cli.schema_files import ReferenceSpec, read_text, schema_type_for
 from compat.types import SchemaType
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

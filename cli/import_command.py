@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from cli.dump import Record, read_records
+from cli.connection_options import registry_options
 from cli.errors import InputError, RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.options import registry_options
+from cli.export_format import Record, read_records
+from cli.rest_client import RegistryClient, as_list, as_object, segment
 
 _MISSING = (40401, 40402)
 #: Confluent's "operation not permitted" (a mode forbids the write).

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
+from cli.connection_options import registry_options
 from cli.errors import InputError
-from cli.fetched import fetch_version
-from cli.http import RegistryClient
-from cli.options import registry_options
-from cli.params import SCHEMA_TYPE
-from cli.schemafiles import SchemaLoader
+from cli.param_types import SCHEMA_TYPE
+from cli.registry_schemas import fetch_version
+from cli.rest_client import RegistryClient
+from cli.schema_files import SchemaLoader
 from compat.formats import ParsedSchema, default_formats
 from compat.jsonschema import STRICT_COMPATIBLE, ParsedJsonSchema, differences
 from compat.types import SchemaType

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from cli.dump import Record, header, write_directory, write_file
+from cli.connection_options import registry_options
 from cli.errors import RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.options import registry_options
+from cli.export_format import Record, header, write_directory, write_file
+from cli.rest_client import RegistryClient, as_list, as_object, segment
 
 #: Confluent's "nothing configured at this subject" codes (config, mode).
 _NOT_SET = (40401, 40408, 40409)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cli.findings import Direction, Problem, hint_for
-from cli.http import RegistryClient, as_list, as_object, segment
 from cli.outcomes import Outcome, failed
+from cli.problems import Direction, Problem, hint_for
+from cli.rest_client import RegistryClient, as_list, as_object, segment
 from compat.levels import DIFFERENT_SCHEMA_TYPE
 from compat.types import CompatibilityLevel, SchemaType
 

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from cli.connection_options import registry_options
+from cli.connection_options import connection_options
 from cli.param_types import LEVEL
-from cli.rest_client import RegistryClient, as_object, segment
+from cli.rest_client import RegistryRestClient, as_object, segment
 from compat.types import CompatibilityLevel
 
 MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT", "FORWARD")
@@ -32,8 +32,8 @@ def config() -> None:
     is_flag=True,
     help="For a subject without its own config, show the level it inherits.",
 )
-@registry_options
-def config_get(subject: str | None, effective: bool, client: RegistryClient) -> None:
+@connection_options
+def config_get(subject: str | None, effective: bool, client: RegistryRestClient) -> None:
     """Print the config as JSON (compatibilityLevel and any other settings)."""
     query = {"defaultToGlobal": True} if effective else None
     answer = as_object(client.get(_scope("config", subject), query), "the config")
@@ -43,8 +43,8 @@ def config_get(subject: str | None, effective: bool, client: RegistryClient) -> 
 @config.command("set", epilog="\b\nExample:\n  cairn config set FULL_TRANSITIVE -s orders-value")
 @click.argument("level", type=LEVEL)
 @click.option("--subject", "-s", default=None, help="A subject; the global config without it.")
-@registry_options
-def config_set(level: CompatibilityLevel, subject: str | None, client: RegistryClient) -> None:
+@connection_options
+def config_set(level: CompatibilityLevel, subject: str | None, client: RegistryRestClient) -> None:
     """Set the compatibility LEVEL."""
     client.put(_scope("config", subject), {"compatibility": level.value})
     click.echo(f"Compatibility of {subject or 'the registry'} set to {level.value}")
@@ -58,8 +58,8 @@ def mode() -> None:
 @mode.command("get", epilog="\b\nExample:\n  cairn mode get -s orders-value")
 @click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
 @click.option("--effective", is_flag=True, help="Show the inherited mode for a subject.")
-@registry_options
-def mode_get(subject: str | None, effective: bool, client: RegistryClient) -> None:
+@connection_options
+def mode_get(subject: str | None, effective: bool, client: RegistryRestClient) -> None:
     """Print the mode."""
     query = {"defaultToGlobal": True} if effective else None
     answer = as_object(client.get(_scope("mode", subject), query), "the mode")
@@ -70,8 +70,8 @@ def mode_get(subject: str | None, effective: bool, client: RegistryClient) -> No
 @click.argument("value", type=click.Choice(MODES, case_sensitive=False))
 @click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
 @click.option("--force", is_flag=True, help="Allow IMPORT although subjects exist.")
-@registry_options
-def mode_set(value: str, subject: str | None, force: bool, client: RegistryClient) -> None:
+@connection_options
+def mode_set(value: str, subject: str | None, force: bool, client: RegistryRestClient) -> None:
     """Set the mode to VALUE."""
     path = _scope("mode", subject)
     if force:

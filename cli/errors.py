@@ -3,7 +3,7 @@
     CliError (click.ClickException)   exit 2 unless a subclass says otherwise
     ├── InputError                    exit 2: bad arguments, unreadable or invalid files
     │   └── RegistryRefusedError      the registry refused the request (4xx; 409 exits 1)
-    └── RegistryError                 exit 3: registry unreachable or failing (5xx)
+    └── RegistryFailedError           exit 3: registry unreachable or failing (5xx)
 
 click prints `Error: <message>` for these and exits with `exit_code`, so a user never sees a
 traceback for a mistake they can fix. Every message says what happened and what to do.
@@ -32,7 +32,7 @@ class InputError(CliError):
     exit_code = EXIT_USAGE
 
 
-class RegistryError(CliError):
+class RegistryFailedError(CliError):
     """The registry could not be reached, or failed with a server error."""
 
     exit_code = EXIT_REGISTRY

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from cli.connection_options import registry_options
+from cli.connection_options import connection_options
 from cli.errors import InputError, RegistryRefusedError
 from cli.export_format import Record, read_records
-from cli.rest_client import RegistryClient, as_list, as_object, segment
+from cli.rest_client import RegistryRestClient, as_list, as_object, segment
 
 _MISSING = (40401, 40402)
 #: Confluent's "operation not permitted" (a mode forbids the write).
@@ -67,7 +67,7 @@ def ordered(schemas: Sequence[Record]) -> list[Record]:
     return out
 
 
-def _existing(client: RegistryClient, record: Record) -> dict[str, object] | None:
+def _existing(client: RegistryRestClient, record: Record) -> dict[str, object] | None:
     path = f"/subjects/{segment(str(record['subject']))}/versions/{record['version']}"
     try:
         return as_object(client.get(path, {"deleted": True}), path)
@@ -77,7 +77,7 @@ def _existing(client: RegistryClient, record: Record) -> dict[str, object] | Non
         raise
 
 
-def _is_live(client: RegistryClient, record: Record) -> bool:
+def _is_live(client: RegistryRestClient, record: Record) -> bool:
     path = f"/subjects/{segment(str(record['subject']))}/versions/{record['version']}"
     try:
         client.get(path)
@@ -88,7 +88,7 @@ def _is_live(client: RegistryClient, record: Record) -> bool:
     return True
 
 
-def _check_id_free(client: RegistryClient, record: Record) -> None:
+def _check_id_free(client: RegistryRestClient, record: Record) -> None:
     """Refuse early when the target uses the record's id for a different schema."""
     try:
         taken = as_object(client.get(f"/schemas/ids/{record['id']}"), "a schema")
@@ -103,7 +103,7 @@ def _check_id_free(client: RegistryClient, record: Record) -> None:
         )
 
 
-def make_plan(client: RegistryClient, schemas: Sequence[Record]) -> Plan:
+def make_plan(client: RegistryRestClient, schemas: Sequence[Record]) -> Plan:
     """Compare the export with the target; a version there with another id is a conflict."""
     to_register: list[Record] = []
     present: list[Record] = []
@@ -129,7 +129,7 @@ def make_plan(client: RegistryClient, schemas: Sequence[Record]) -> Plan:
 
 
 def _in_open_subject(
-    client: RegistryClient, subject: str, opened: set[str], write: Callable[[], object]
+    client: RegistryRestClient, subject: str, opened: set[str], write: Callable[[], object]
 ) -> None:
     """Run `write`; if the subject's own mode forbids it, drop that mode and retry once.
 
@@ -150,7 +150,7 @@ def _in_open_subject(
         write()
 
 
-def _register(client: RegistryClient, record: Record, opened: set[str]) -> None:
+def _register(client: RegistryRestClient, record: Record, opened: set[str]) -> None:
     """Register one version with its exported id and version."""
     body: dict[str, object] = {"id": record["id"], "version": record["version"]}
     for field in _REGISTER_FIELDS:
@@ -161,18 +161,18 @@ def _register(client: RegistryClient, record: Record, opened: set[str]) -> None:
     _in_open_subject(client, subject, opened, lambda: client.post(path, body))
 
 
-def _soft_delete(client: RegistryClient, record: Record, opened: set[str]) -> None:
+def _soft_delete(client: RegistryRestClient, record: Record, opened: set[str]) -> None:
     """Soft-delete a version the export marks deleted."""
     subject = str(record["subject"])
     path = f"/subjects/{segment(subject)}/versions/{record['version']}"
     _in_open_subject(client, subject, opened, lambda: client.delete(path))
 
 
-def _live_subjects(client: RegistryClient) -> set[str]:
+def _live_subjects(client: RegistryRestClient) -> set[str]:
     return {str(s) for s in as_list(client.get("/subjects"), "the subject list")}
 
 
-def _enter_import_mode(client: RegistryClient, schemas: Sequence[Record], force: bool) -> bool:
+def _enter_import_mode(client: RegistryRestClient, schemas: Sequence[Record], force: bool) -> bool:
     """Switch the target to IMPORT mode.
 
     A registry refuses that while it has live subjects. When every one of them comes from
@@ -195,7 +195,7 @@ def _enter_import_mode(client: RegistryClient, schemas: Sequence[Record], force:
     return force or resuming
 
 
-def _current(client: RegistryClient, path: str) -> dict[str, object] | None:
+def _current(client: RegistryRestClient, path: str) -> dict[str, object] | None:
     """A scope's own config or mode, or None when it has none."""
     try:
         return as_object(client.get(path), path)
@@ -206,7 +206,7 @@ def _current(client: RegistryClient, path: str) -> dict[str, object] | None:
 
 
 def _put_config(
-    client: RegistryClient, subject: str | None, body: dict[str, object], opened: set[str]
+    client: RegistryRestClient, subject: str | None, body: dict[str, object], opened: set[str]
 ) -> None:
     """PUT a config; a subject that is read-only (from an earlier run) is opened first."""
     if subject is None:
@@ -217,7 +217,7 @@ def _put_config(
 
 
 def _settings(
-    client: RegistryClient,
+    client: RegistryRestClient,
     records: Sequence[Record],
     say: Callable[[str], None],
     opened: set[str],
@@ -253,8 +253,10 @@ def _settings(
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
 @click.option("--force", is_flag=True, help="Enter IMPORT mode although the target has subjects.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-@registry_options
-def import_(source: Path, dry_run: bool, force: bool, quiet: bool, client: RegistryClient) -> None:
+@connection_options
+def import_(
+    source: Path, dry_run: bool, force: bool, quiet: bool, client: RegistryRestClient
+) -> None:
     """Import an export (file or directory) keeping ids and versions; safe to re-run.
 
     \b

@@ -10,22 +10,16 @@ import click
 from cli.connection_options import connection_options
 from cli.errors import RegistryRefusedError
 from cli.export_format import Record, header, write_directory, write_file
-from cli.rest_client import RegistryRestClient, as_list, as_object, segment
+from cli.rest_client import (
+    RegistryRestClient,
+    as_list,
+    as_object,
+    own_config_or_mode,
+    segment,
+)
 
-#: Confluent's "nothing configured at this subject" codes (config, mode).
-_NOT_SET = (40401, 40408, 40409)
 #: Entity fields an export keeps; the rest (guid, ts) the target registry recomputes.
 _SCHEMA_FIELDS = ("schemaType", "schema", "references", "metadata", "ruleSet")
-
-
-def _optional(client: RegistryRestClient, path: str) -> dict[str, object] | None:
-    """GET a subject-level setting, or None when that subject has none of its own."""
-    try:
-        return as_object(client.get(path), path)
-    except RegistryRefusedError as exc:
-        if exc.error_code in _NOT_SET:
-            return None
-        raise
 
 
 def _subject_records(client: RegistryRestClient, subject: str) -> Iterator[Record]:
@@ -51,10 +45,10 @@ def _subject_records(client: RegistryRestClient, subject: str) -> Iterator[Recor
                 record[field] = entity[field]
         record.setdefault("schemaType", "AVRO")
         yield record
-    config = _optional(client, f"/config/{segment(subject)}")
+    config = own_config_or_mode(client, "config", subject)
     if config is not None:
         yield {"kind": "config", "subject": subject, "config": config}
-    mode = _optional(client, f"/mode/{segment(subject)}")
+    mode = own_config_or_mode(client, "mode", subject)
     if mode is not None:
         yield {"kind": "mode", "subject": subject, "mode": mode.get("mode")}
 

@@ -18,7 +18,14 @@ import click
 from cli.connection_options import connection_options
 from cli.errors import InputError, RegistryRefusedError
 from cli.export_format import Record, read_records
-from cli.rest_client import RegistryRestClient, as_list, as_object, segment
+from cli.rest_client import (
+    RegistryRestClient,
+    as_list,
+    as_object,
+    own_config_or_mode,
+    resource_path,
+    segment,
+)
 
 _MISSING = (40401, 40402)
 #: Confluent's "operation not permitted" (a mode forbids the write).
@@ -136,7 +143,7 @@ def _in_open_subject(
     A subject can carry its own mode (READONLY, say) from an earlier run; it wins over the
     global IMPORT mode. Removing it (rather than forcing the subject into IMPORT, which some
     registries answer by clearing soft-deleted versions) lets the global IMPORT mode apply;
-    the exported mode is restored with the other settings afterwards.
+    the exported mode is restored with the other configs and modes afterwards.
     """
     try:
         write()
@@ -144,9 +151,9 @@ def _in_open_subject(
         if exc.error_code != _NOT_PERMITTED or subject in opened:
             raise
         opened.add(subject)
-        if _current(client, f"/mode/{segment(subject)}") is None:
+        if own_config_or_mode(client, "mode", subject) is None:
             raise
-        client.delete(f"/mode/{segment(subject)}")
+        client.delete(resource_path("mode", subject))
         write()
 
 
@@ -195,16 +202,6 @@ def _enter_import_mode(client: RegistryRestClient, schemas: Sequence[Record], fo
     return force or resuming
 
 
-def _current(client: RegistryRestClient, path: str) -> dict[str, object] | None:
-    """A scope's own config or mode, or None when it has none."""
-    try:
-        return as_object(client.get(path), path)
-    except RegistryRefusedError as exc:
-        if exc.error_code in (40401, 40408, 40409):
-            return None
-        raise
-
-
 def _put_config(
     client: RegistryRestClient, subject: str | None, body: dict[str, object], opened: set[str]
 ) -> None:
@@ -212,11 +209,11 @@ def _put_config(
     if subject is None:
         client.put("/config", body)
         return
-    path = f"/config/{segment(subject)}"
+    path = resource_path("config", subject)
     _in_open_subject(client, subject, opened, lambda: client.put(path, body))
 
 
-def _settings(
+def _restore_configs_and_modes(
     client: RegistryRestClient,
     records: Sequence[Record],
     say: Callable[[str], None],
@@ -224,15 +221,14 @@ def _settings(
 ) -> None:
     """Configs, then subject modes, then the global mode (which ends IMPORT mode).
 
-    Settings already in place are left alone, so a re-run writes nothing it need not.
+    Configs and modes already in place are left alone, so a re-run writes nothing it need not.
     """
     for record in records:
         config = record.get("config")
         if record["kind"] != "config" or not isinstance(config, dict):
             continue
         subject = None if record.get("subject") is None else str(record["subject"])
-        path = "/config" if subject is None else f"/config/{segment(subject)}"
-        if _current(client, path) == config:
+        if own_config_or_mode(client, "config", subject) == config:
             continue
         body = {("compatibility" if k == "compatibilityLevel" else k): v for k, v in config.items()}
         _put_config(client, subject, body, opened)
@@ -240,11 +236,11 @@ def _settings(
     modes = [r for r in records if r["kind"] == "mode"]
     for record in sorted(modes, key=lambda r: r.get("subject") is None):
         scope = record.get("subject")
-        path = "/mode" if scope is None else f"/mode/{segment(str(scope))}"
+        subject = None if scope is None else str(scope)
         wanted = record.get("mode") or "READWRITE"
-        if (_current(client, path) or {}).get("mode") == wanted:
+        if (own_config_or_mode(client, "mode", subject) or {}).get("mode") == wanted:
             continue
-        client.put(path, {"mode": wanted})
+        client.put(resource_path("mode", subject), {"mode": wanted})
         say(f"mode {scope or '(global)'}: {wanted}")
 
 
@@ -296,7 +292,7 @@ def import_(
                 _register(client, record, opened)
     for record in plan.to_soft_delete:
         _soft_delete(client, record, opened)
-    _settings(client, records, say, opened)
+    _restore_configs_and_modes(client, records, say, opened)
     click.echo(
         f"Imported {len(plan.to_register)} schema version(s); skipped {len(plan.present)} "
         "already present"

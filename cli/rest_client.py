@@ -26,6 +26,9 @@ from serdes.client import HttpClientTransport, TlsSettings
 
 JsonValue = object
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+#: Confluent's "nothing configured at this scope" codes: no such subject, no subject config,
+#: no subject mode.
+_NOT_CONFIGURED = (40401, 40408, 40409)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,24 @@ class Connection:
 def segment(value: str | int) -> str:
     """One path segment, percent-encoded so subjects may contain `/`, `:` or spaces."""
     return quote(str(value), safe="")
+
+
+def resource_path(resource: str, subject: str | None) -> str:
+    """The path of a registry-wide (`/config`) or subject-level (`/config/S`) config or mode."""
+    return f"/{resource}" if subject is None else f"/{resource}/{segment(subject)}"
+
+
+def own_config_or_mode(
+    client: RegistryRestClient, resource: str, subject: str | None
+) -> dict[str, object] | None:
+    """The config or mode set at this scope itself, or None when it has none (it inherits)."""
+    path = resource_path(resource, subject)
+    try:
+        return as_object(client.get(path), path)
+    except RegistryRefusedError as exc:
+        if exc.error_code in _NOT_CONFIGURED:
+            return None
+        raise
 
 
 class RegistryRestClient:
@@ -192,14 +213,14 @@ def _http_error(
 
 
 def as_object(value: JsonValue, what: str) -> dict[str, object]:
-    """`value` as a JSON object, or a registry error naming what was expected."""
+    """`value` as a JSON object, or a `RegistryFailedError` naming what was expected."""
     if not isinstance(value, dict):
         raise RegistryFailedError(f"Expected a JSON object for {what}, got {value!r}")
     return {str(k): v for k, v in value.items()}
 
 
 def as_list(value: JsonValue, what: str) -> list[object]:
-    """`value` as a JSON array, or a registry error naming what was expected."""
+    """`value` as a JSON array, or a `RegistryFailedError` naming what was expected."""
     if not isinstance(value, list):
         raise RegistryFailedError(f"Expected a JSON array for {what}, got {value!r}")
     return list(value)

@@ -17,7 +17,13 @@ from cli.errors import (
     RegistryFailedError,
     RegistryRefusedError,
 )
-from cli.rest_client import Connection, RegistryRestClient, segment
+from cli.rest_client import (
+    Connection,
+    RegistryRestClient,
+    own_config_or_mode,
+    resource_path,
+    segment,
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -96,3 +102,17 @@ def test_bad_tls_files_are_a_usage_error(tmp_path: Path) -> None:
     missing = tmp_path / "none.pem"
     with pytest.raises(InputError, match="--ca-cert"):
         RegistryRestClient(Connection(url="https://127.0.0.1:9", ca_cert=missing))
+
+
+def test_resource_path_is_registry_wide_or_one_encoded_subject() -> None:
+    assert resource_path("config", None) == "/config"
+    assert resource_path("mode", "a/b:c") == "/mode/a%2Fb%3Ac"
+
+
+def test_a_scope_without_its_own_config_or_mode_has_none(url: str) -> None:
+    client = RegistryRestClient(Connection(url=url))
+    # The handler answers /missing with 40401 (no such subject): nothing set there.
+    assert own_config_or_mode(client, "missing", None) is None
+    assert own_config_or_mode(client, "ok", "s") == {"path": "/ok/s", "auth": None}
+    with pytest.raises(RegistryFailedError, match="50001"):
+        own_config_or_mode(client, "boom", None)

@@ -1,8 +1,8 @@
 """Options every registry command shares: URL, basic auth, TLS and timeout.
 
-They are declared once here and turned into one `Connection` value, which the command passes
-to `RegistryRestClient`; environment variables (`CAIRN_URL`, `CAIRN_USER`, `CAIRN_PASSWORD`) fill
-in what the command line leaves out.
+They are declared once here and turned into one `Connection` value; the command receives a
+`RegistryRestClient` for it as `client`. Environment variables (`CAIRN_URL`, `CAIRN_USER`,
+`CAIRN_PASSWORD`) fill in what the command line leaves out.
 """
 
 from __future__ import annotations

@@ -1,8 +1,14 @@
-"""A small JSON client for the Confluent REST API over the standard library (no new dependency).
+"""The JSON client the commands use for a registry's REST API (any Confluent-compatible one).
 
-Everything that can go wrong on the wire is translated here, once, into the CLI's errors:
-a refused request becomes `RegistryRefusedError` (with Confluent's error code), a server error or an
-unreachable registry becomes `RegistryFailedError`. Commands never see urllib's exceptions.
+Unlike the serializers' registry client (typed: schemas by id and by subject), this
+client sends a path and a JSON body and returns the decoded JSON, so each command shapes its
+own requests. The bytes travel through the serdes' `HttpClientTransport` (with its TLS
+handling), so the CLI adds no HTTP library of its own.
+
+Everything that can go wrong on the wire is translated here, once, into the CLI's errors: a
+refused request (4xx) becomes `RegistryRefusedError` (with Confluent's error code); an
+unreachable registry, refused credentials, a server error (5xx) or an answer that is not the
+API's JSON becomes `RegistryFailedError`. Commands never see the transport's exceptions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Registry management: register, list subjects and versions, fetch and delete schemas."""
+"""`cairn register`, `subjects`, `versions`, `get` and `delete`: the schemas under subjects.
+
+The everyday commands on a registry's contents: register a file, list subjects and their
+versions, fetch a schema (by subject and version, or by id) and delete versions or subjects.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The standard-library HTTP client: auth header, path encoding and error translation."""
+"""The commands' REST client against a local HTTP server: auth, path encoding, error translation."""
 
 from __future__ import annotations
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from cli.backup import export
-from cli.check import check
-from cli.completion import completion
-from cli.diff import diff
-from cli.generate import generate
-from cli.manage import delete, get, register, subjects, versions
-from cli.restore import import_
-from cli.settings import config, mode
+from cli.check_command import check
+from cli.completion_command import completion
+from cli.config_commands import config, mode
+from cli.diff_command import diff
+from cli.export_command import export
+from cli.generate_command import generate
+from cli.import_command import import_
+from cli.subject_commands import delete, get, register, subjects, versions
 
 COMMANDS: tuple[click.Command, ...] = (
     check,

@@ -1,9 +1,15 @@
 """Errors the command line reports to a person, each with its exit code.
 
-    CliError (click.ClickException)   exit 2 unless a subclass says otherwise
-    ├── InputError                    exit 2: bad arguments, unreadable or invalid files
-    │   └── RegistryRefusedError      the registry refused the request (4xx; 409 exits 1)
-    └── RegistryError                 exit 3: registry unreachable or failing (5xx)
+    CliError (click.ClickException)            exit 2 unless a subclass says otherwise
+    ├── InputError                             exit 2: bad arguments, unreadable/invalid files
+    │   └── RegistryRefusedError               exit 2: the registry refused the request (4xx)
+    │       └── IncompatibleRegistrationError  exit 1: a 409, the schema is incompatible
+    └── RegistryFailedError                    exit 3: registry unreachable, credentials
+                                               refused, a server error (5xx) or not the API
+
+This tree is the command line's own, apart from the server's errors (which it reads back
+from HTTP answers) and the serializers'. `cli.rest_client` turns every HTTP answer or
+transport failure into one of the two registry errors here.
 
 click prints `Error: <message>` for these and exits with `exit_code`, so a user never sees a
 traceback for a mistake they can fix. Every message says what happened and what to do.
@@ -32,8 +38,12 @@ class InputError(CliError):
     exit_code = EXIT_USAGE
 
 
-class RegistryError(CliError):
-    """The registry could not be reached, or failed with a server error."""
+class RegistryFailedError(CliError):
+    """The registry could not be used: unreachable, credentials refused, 5xx, or not its API.
+
+    Not the user's request at fault (that is `RegistryRefusedError`); retrying later, or
+    fixing the URL, credentials or registry, is what helps.
+    """
 
     exit_code = EXIT_REGISTRY
 

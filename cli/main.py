@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.commands import COMMANDS
-from cli.params import CompatibilityLevelParam, KeyValueParam
+from cli.param_types import CompatibilityLevelParam, KeyValueParam
 from compat.types import CompatibilityLevel
 from registry.log.errors import LogError
 from registry.log.file import FileLog

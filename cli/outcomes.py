@@ -1,7 +1,7 @@
 """The result of checking one schema: verdict, explained problems, or why it could not be checked.
 
 Offline checks build outcomes from the engine's findings (`offline_outcome`); registry checks
-build them from Confluent's verbose messages (`cli.remote`). Both feed the same reporters.
+build them from Confluent's verbose messages (`cli.registry_check`). Both feed the same reporters.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cli.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_USAGE
-from cli.findings import Direction, Problem, hint_for
+from cli.problems import Direction, Problem, hint_for
 from compat.formats import Formats, ParsedSchema
 from compat.levels import DIFFERENT_SCHEMA_TYPE
 from compat.types import CompatibilityLevel, CompatibilityPolicy, Finding

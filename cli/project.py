@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cli.errors import InputError
-from cli.schemafiles import TYPE_NAMES, ReferenceSpec, read_text
+from cli.schema_files import TYPE_NAMES, ReferenceSpec, read_text
 from compat.types import CompatibilityLevel, SchemaType
 
 

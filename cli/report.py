@@ -6,8 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
-from cli.findings import Problem
 from cli.outcomes import Outcome
+from cli.problems import Problem
 
 FORMATS = ("text", "json", "github", "junit")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.check import check
+from cli.check_command import check
 from cli.errors import InputError
 from cli.project import load_project
 from compat.types import CompatibilityLevel, SchemaType

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from cli.findings import Direction, Problem
 from cli.outcomes import Outcome, failed
+from cli.problems import Direction, Problem
 from cli.report import render_github, render_json, render_junit, render_text
 
 PROBLEM = Problem("TYPE_CHANGED", "#/a", Direction.BACKWARD, "50% of\nit", "fix, please")

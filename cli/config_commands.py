@@ -1,4 +1,8 @@
-"""`cairn config` and `cairn mode`: read and change compatibility levels and modes."""
+"""`cairn config` and `cairn mode`: read and change a registry's compatibility levels and modes.
+
+Both act on the registry's configuration, registry-wide or for one subject; the modes offered
+are the server's own `Mode` values, so the two cannot drift apart.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,11 @@ import json
 
 import click
 
-from cli.http import RegistryClient, as_object, segment
-from cli.options import registry_options
-from cli.params import LEVEL
+from cli.connection_options import connection_options
+from cli.param_types import LEVEL
+from cli.rest_client import RegistryRestClient, as_object, resource_path
 from compat.types import CompatibilityLevel
-
-MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT", "FORWARD")
-
-
-def _scope(resource: str, subject: str | None) -> str:
-    return f"/{resource}" if subject is None else f"/{resource}/{segment(subject)}"
+from registry.configs import Mode
 
 
 @click.group(
@@ -32,21 +31,21 @@ def config() -> None:
     is_flag=True,
     help="For a subject without its own config, show the level it inherits.",
 )
-@registry_options
-def config_get(subject: str | None, effective: bool, client: RegistryClient) -> None:
+@connection_options
+def config_get(subject: str | None, effective: bool, client: RegistryRestClient) -> None:
     """Print the config as JSON (compatibilityLevel and any other settings)."""
     query = {"defaultToGlobal": True} if effective else None
-    answer = as_object(client.get(_scope("config", subject), query), "the config")
+    answer = as_object(client.get(resource_path("config", subject), query), "the config")
     click.echo(json.dumps(answer, indent=2))
 
 
 @config.command("set", epilog="\b\nExample:\n  cairn config set FULL_TRANSITIVE -s orders-value")
 @click.argument("level", type=LEVEL)
 @click.option("--subject", "-s", default=None, help="A subject; the global config without it.")
-@registry_options
-def config_set(level: CompatibilityLevel, subject: str | None, client: RegistryClient) -> None:
+@connection_options
+def config_set(level: CompatibilityLevel, subject: str | None, client: RegistryRestClient) -> None:
     """Set the compatibility LEVEL."""
-    client.put(_scope("config", subject), {"compatibility": level.value})
+    client.put(resource_path("config", subject), {"compatibility": level.value})
     click.echo(f"Compatibility of {subject or 'the registry'} set to {level.value}")
 
 
@@ -58,22 +57,22 @@ def mode() -> None:
 @mode.command("get", epilog="\b\nExample:\n  cairn mode get -s orders-value")
 @click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
 @click.option("--effective", is_flag=True, help="Show the inherited mode for a subject.")
-@registry_options
-def mode_get(subject: str | None, effective: bool, client: RegistryClient) -> None:
+@connection_options
+def mode_get(subject: str | None, effective: bool, client: RegistryRestClient) -> None:
     """Print the mode."""
     query = {"defaultToGlobal": True} if effective else None
-    answer = as_object(client.get(_scope("mode", subject), query), "the mode")
+    answer = as_object(client.get(resource_path("mode", subject), query), "the mode")
     click.echo(str(answer.get("mode")))
 
 
 @mode.command("set", epilog="\b\nExample:\n  cairn mode set IMPORT --force")
-@click.argument("value", type=click.Choice(MODES, case_sensitive=False))
+@click.argument("value", type=click.Choice([m.value for m in Mode], case_sensitive=False))
 @click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
 @click.option("--force", is_flag=True, help="Allow IMPORT although subjects exist.")
-@registry_options
-def mode_set(value: str, subject: str | None, force: bool, client: RegistryClient) -> None:
+@connection_options
+def mode_set(value: str, subject: str | None, force: bool, client: RegistryRestClient) -> None:
     """Set the mode to VALUE."""
-    path = _scope("mode", subject)
+    path = resource_path("mode", subject)
     if force:
         path += "?force=true"
     client.put(path, {"mode": value.upper()})

@@ -19,10 +19,10 @@ from cli.avro_records import AvroRecordGenerator, parse_json
 from cli.avro_records import to_json as avro_json
 from cli.errors import InputError
 from cli.json_records import JsonRecordGenerator
-from cli.params import SCHEMA_TYPE
+from cli.param_types import SCHEMA_TYPE
 from cli.proto_records import ProtoRecordGenerator, wire_payload
 from cli.proto_records import to_json as proto_json
-from cli.schemafiles import ReferenceSpec, SchemaLoader
+from cli.schema_files import ReferenceSpec, SchemaLoader
 from compat.formats import ParsedSchema, default_formats
 from compat.protobuf import ParsedProtobuf
 from compat.types import SchemaType

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
+from cli.connection_options import connection_options
 from cli.errors import EXIT_OK, InputError
-from cli.fetched import live_versions, registry_references
-from cli.http import RegistryClient
-from cli.options import registry_options
 from cli.outcomes import Outcome, failed, offline_outcome
-from cli.params import LEVEL, SCHEMA_TYPE
+from cli.param_types import LEVEL, SCHEMA_TYPE
 from cli.project import ProjectEntry, load_project
-from cli.remote import registry_outcome
+from cli.registry_check import registry_outcome
+from cli.registry_schemas import live_versions, registry_references
 from cli.report import FORMATS, RENDERERS
-from cli.schemafiles import ReferenceSpec, SchemaLoader, read_text, schema_type_for
+from cli.rest_client import RegistryRestClient
+from cli.schema_files import ReferenceSpec, SchemaLoader, read_text, schema_type_for
 from compat.formats import Formats, default_formats
 from compat.types import CompatibilityLevel, SchemaType
 
@@ -43,7 +43,7 @@ def _offline(
 
 
 def _against_registry(
-    client: RegistryClient,
+    client: RegistryRestClient,
     subject: str,
     file: Path,
     *,
@@ -64,7 +64,7 @@ def _against_registry(
 
 def _what_if(
     loader: SchemaLoader,
-    client: RegistryClient,
+    client: RegistryRestClient,
     subject: str,
     file: Path,
     *,
@@ -89,7 +89,9 @@ def _what_if(
     return offline_outcome(loader.formats, level, new, history, name=subject, file=str(file))
 
 
-def _project_entry(loader: SchemaLoader, client: RegistryClient, entry: ProjectEntry) -> Outcome:
+def _project_entry(
+    loader: SchemaLoader, client: RegistryRestClient, entry: ProjectEntry
+) -> Outcome:
     """One subject of a project file; local mistakes become that subject's error."""
     level = entry.level or CompatibilityLevel.BACKWARD
     try:
@@ -127,7 +129,7 @@ def _project_entry(loader: SchemaLoader, client: RegistryClient, entry: ProjectE
 
 def _outcomes(
     formats: Formats,
-    client: RegistryClient,
+    client: RegistryRestClient,
     files: tuple[Path, ...],
     *,
     subject: str | None,
@@ -256,7 +258,7 @@ Project file (TOML, or the same keys in JSON):
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the report to this file instead of stdout.",
 )
-@registry_options
+@connection_options
 def check(
     files: tuple[Path, ...],
     subject: str | None,
@@ -267,7 +269,7 @@ def check(
     project: Path | None,
     output_format: str,
     output: Path | None,
-    client: RegistryClient,
+    client: RegistryRestClient,
 ) -> None:
     """Check that a schema change is compatible: offline, against a registry, or a project.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli.findings import BREAKS, Direction, Problem, hint_for
+from cli.problems import BREAKS, Direction, Problem, hint_for
 
 
 def test_missing_default_hint_depends_on_direction() -> None:

@@ -1,8 +1,14 @@
-"""A small JSON client for the Confluent REST API over the standard library (no new dependency).
+"""The JSON client the commands use for a registry's REST API (any Confluent-compatible one).
 
-Everything that can go wrong on the wire is translated here, once, into the CLI's errors:
-a refused request becomes `RegistryRefusedError` (with Confluent's error code), a server error or an
-unreachable registry becomes `RegistryError`. Commands never see urllib's exceptions.
+Unlike the serializers' registry client (typed: schemas by id and by subject), this
+client sends a path and a JSON body and returns the decoded JSON, so each command shapes its
+own requests. The bytes travel through the serdes' `HttpClientTransport` (with its TLS
+handling), so the CLI adds no HTTP library of its own.
+
+Everything that can go wrong on the wire is translated here, once, into the CLI's errors: a
+refused request (4xx) becomes `RegistryRefusedError` (with Confluent's error code); an
+unreachable registry, refused credentials, a server error (5xx) or an answer that is not the
+API's JSON becomes `RegistryFailedError`. Commands never see the transport's exceptions.
 """
 
 from __future__ import annotations
@@ -19,13 +25,16 @@ from urllib.parse import quote, urlencode
 from cli.errors import (
     IncompatibleRegistrationError,
     InputError,
-    RegistryError,
+    RegistryFailedError,
     RegistryRefusedError,
 )
 from serdes.client import HttpClientTransport, TlsSettings
 
 JsonValue = object
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+#: Confluent's "nothing configured at this scope" codes: no such subject, no subject config,
+#: no subject mode.
+_NOT_CONFIGURED = (40401, 40408, 40409)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +72,25 @@ def segment(value: str | int) -> str:
     return quote(str(value), safe="")
 
 
-class RegistryClient:
+def resource_path(resource: str, subject: str | None) -> str:
+    """The path of a registry-wide (`/config`) or subject-level (`/config/S`) config or mode."""
+    return f"/{resource}" if subject is None else f"/{resource}/{segment(subject)}"
+
+
+def own_config_or_mode(
+    client: RegistryRestClient, resource: str, subject: str | None
+) -> dict[str, object] | None:
+    """The config or mode set at this scope itself, or None when it has none (it inherits)."""
+    path = resource_path(resource, subject)
+    try:
+        return as_object(client.get(path), path)
+    except RegistryRefusedError as exc:
+        if exc.error_code in _NOT_CONFIGURED:
+            return None
+        raise
+
+
+class RegistryRestClient:
     """JSON requests to one registry; every failure becomes a CLI error with advice."""
 
     def __init__(self, connection: Connection) -> None:
@@ -106,7 +133,7 @@ class RegistryClient:
         query: Mapping[str, str | int | bool] | None = None,
         body: JsonValue = None,
     ) -> JsonValue:
-        """Send one request; raise `RegistryRefusedError` for 4xx and `RegistryError` otherwise."""
+        """Send one request; raise `RegistryRefusedError` for 4xx, `RegistryFailedError` else."""
         url = self._base + path
         if query:
             url += "?" + urlencode({k: _query_value(v) for k, v in query.items()})
@@ -116,7 +143,7 @@ class RegistryClient:
                 method, url, self._headers, data, self._connection.timeout
             )
         except (OSError, http.client.HTTPException, ValueError) as exc:
-            raise RegistryError(
+            raise RegistryFailedError(
                 f"Cannot reach the registry at {self._base} ({exc}). Check --url "
                 "(or CAIRN_URL), that the registry is running, and the TLS options."
             ) from exc
@@ -128,7 +155,7 @@ class RegistryClient:
         try:
             return json.loads(raw)
         except ValueError as exc:
-            raise RegistryError(
+            raise RegistryFailedError(
                 f"{method} {path} answered with a body that is not JSON; is {self._base} "
                 "a schema registry?"
             ) from exc
@@ -159,7 +186,7 @@ def _query_value(value: str | int | bool) -> str:
 
 def _http_error(
     method: str, path: str, status: int, raw: bytes
-) -> RegistryError | RegistryRefusedError:
+) -> RegistryFailedError | RegistryRefusedError:
     """Translate an HTTP error status, reading Confluent's error body when there is one."""
     message = raw.decode("utf-8", errors="replace").strip() or http.client.responses.get(status, "")
     error_code = status
@@ -173,7 +200,7 @@ def _http_error(
         if isinstance(code, int):
             error_code = code
     if status in (401, 403):
-        return RegistryError(
+        return RegistryFailedError(
             f"The registry refused the credentials (HTTP {status}: {message}). "
             "Check --user/--password (CAIRN_USER/CAIRN_PASSWORD)."
         )
@@ -185,21 +212,21 @@ def _http_error(
             status=status,
             error_code=error_code,
         )
-    return RegistryError(
+    return RegistryFailedError(
         f"The registry failed on {method} {path}: {message} (HTTP {status}, error code "
         f"{error_code}). Retry later or check the registry's log."
     )
 
 
 def as_object(value: JsonValue, what: str) -> dict[str, object]:
-    """`value` as a JSON object, or a registry error naming what was expected."""
+    """`value` as a JSON object, or a `RegistryFailedError` naming what was expected."""
     if not isinstance(value, dict):
-        raise RegistryError(f"Expected a JSON object for {what}, got {value!r}")
+        raise RegistryFailedError(f"Expected a JSON object for {what}, got {value!r}")
     return {str(k): v for k, v in value.items()}
 
 
 def as_list(value: JsonValue, what: str) -> list[object]:
-    """`value` as a JSON array, or a registry error naming what was expected."""
+    """`value` as a JSON array, or a `RegistryFailedError` naming what was expected."""
     if not isinstance(value, list):
-        raise RegistryError(f"Expected a JSON array for {what}, got {value!r}")
+        raise RegistryFailedError(f"Expected a JSON array for {what}, got {value!r}")
     return list(value)

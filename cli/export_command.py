@@ -7,28 +7,22 @@ from pathlib import Path
 
 import click
 
-from cli.dump import Record, header, write_directory, write_file
+from cli.connection_options import connection_options
 from cli.errors import RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.options import registry_options
+from cli.export_format import Record, header, write_directory, write_file
+from cli.rest_client import (
+    RegistryRestClient,
+    as_list,
+    as_object,
+    own_config_or_mode,
+    segment,
+)
 
-#: Confluent's "nothing configured at this subject" codes (config, mode).
-_NOT_SET = (40401, 40408, 40409)
 #: Entity fields an export keeps; the rest (guid, ts) the target registry recomputes.
 _SCHEMA_FIELDS = ("schemaType", "schema", "references", "metadata", "ruleSet")
 
 
-def _optional(client: RegistryClient, path: str) -> dict[str, object] | None:
-    """GET a subject-level setting, or None when that subject has none of its own."""
-    try:
-        return as_object(client.get(path), path)
-    except RegistryRefusedError as exc:
-        if exc.error_code in _NOT_SET:
-            return None
-        raise
-
-
-def _subject_records(client: RegistryClient, subject: str) -> Iterator[Record]:
+def _subject_records(client: RegistryRestClient, subject: str) -> Iterator[Record]:
     base = f"/subjects/{segment(subject)}/versions"
     every = [int(str(v)) for v in as_list(client.get(base, {"deleted": True}), base)]
     try:
@@ -51,15 +45,15 @@ def _subject_records(client: RegistryClient, subject: str) -> Iterator[Record]:
                 record[field] = entity[field]
         record.setdefault("schemaType", "AVRO")
         yield record
-    config = _optional(client, f"/config/{segment(subject)}")
+    config = own_config_or_mode(client, "config", subject)
     if config is not None:
         yield {"kind": "config", "subject": subject, "config": config}
-    mode = _optional(client, f"/mode/{segment(subject)}")
+    mode = own_config_or_mode(client, "mode", subject)
     if mode is not None:
         yield {"kind": "mode", "subject": subject, "mode": mode.get("mode")}
 
 
-def export_records(client: RegistryClient) -> list[Record]:
+def export_records(client: RegistryRestClient) -> list[Record]:
     """Everything an import needs to rebuild the registry, in a stable order."""
     records: list[Record] = [header(client.url)]
     records.append(
@@ -91,8 +85,8 @@ Examples:
     type=click.Path(),
     help="A .jsonl file, or a directory (ends with / or exists) for one file per subject.",
 )
-@registry_options
-def export(output: str, client: RegistryClient) -> None:
+@connection_options
+def export(output: str, client: RegistryRestClient) -> None:
     """Export every subject, version, id, reference, config and mode (soft-deleted ones too)."""
     records = export_records(client)
     target = Path(output)

@@ -15,10 +15,17 @@ from pathlib import Path
 
 import click
 
-from cli.dump import Record, read_records
+from cli.connection_options import connection_options
 from cli.errors import InputError, RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.options import registry_options
+from cli.export_format import Record, read_records
+from cli.rest_client import (
+    RegistryRestClient,
+    as_list,
+    as_object,
+    own_config_or_mode,
+    resource_path,
+    segment,
+)
 
 _MISSING = (40401, 40402)
 #: Confluent's "operation not permitted" (a mode forbids the write).
@@ -67,7 +74,7 @@ def ordered(schemas: Sequence[Record]) -> list[Record]:
     return out
 
 
-def _existing(client: RegistryClient, record: Record) -> dict[str, object] | None:
+def _existing(client: RegistryRestClient, record: Record) -> dict[str, object] | None:
     path = f"/subjects/{segment(str(record['subject']))}/versions/{record['version']}"
     try:
         return as_object(client.get(path, {"deleted": True}), path)
@@ -77,7 +84,7 @@ def _existing(client: RegistryClient, record: Record) -> dict[str, object] | Non
         raise
 
 
-def _is_live(client: RegistryClient, record: Record) -> bool:
+def _is_live(client: RegistryRestClient, record: Record) -> bool:
     path = f"/subjects/{segment(str(record['subject']))}/versions/{record['version']}"
     try:
         client.get(path)
@@ -88,7 +95,7 @@ def _is_live(client: RegistryClient, record: Record) -> bool:
     return True
 
 
-def _check_id_free(client: RegistryClient, record: Record) -> None:
+def _check_id_free(client: RegistryRestClient, record: Record) -> None:
     """Refuse early when the target uses the record's id for a different schema."""
     try:
         taken = as_object(client.get(f"/schemas/ids/{record['id']}"), "a schema")
@@ -103,7 +110,7 @@ def _check_id_free(client: RegistryClient, record: Record) -> None:
         )
 
 
-def make_plan(client: RegistryClient, schemas: Sequence[Record]) -> Plan:
+def make_plan(client: RegistryRestClient, schemas: Sequence[Record]) -> Plan:
     """Compare the export with the target; a version there with another id is a conflict."""
     to_register: list[Record] = []
     present: list[Record] = []
@@ -129,14 +136,14 @@ def make_plan(client: RegistryClient, schemas: Sequence[Record]) -> Plan:
 
 
 def _in_open_subject(
-    client: RegistryClient, subject: str, opened: set[str], write: Callable[[], object]
+    client: RegistryRestClient, subject: str, opened: set[str], write: Callable[[], object]
 ) -> None:
     """Run `write`; if the subject's own mode forbids it, drop that mode and retry once.
 
     A subject can carry its own mode (READONLY, say) from an earlier run; it wins over the
     global IMPORT mode. Removing it (rather than forcing the subject into IMPORT, which some
     registries answer by clearing soft-deleted versions) lets the global IMPORT mode apply;
-    the exported mode is restored with the other settings afterwards.
+    the exported mode is restored with the other configs and modes afterwards.
     """
     try:
         write()
@@ -144,13 +151,13 @@ def _in_open_subject(
         if exc.error_code != _NOT_PERMITTED or subject in opened:
             raise
         opened.add(subject)
-        if _current(client, f"/mode/{segment(subject)}") is None:
+        if own_config_or_mode(client, "mode", subject) is None:
             raise
-        client.delete(f"/mode/{segment(subject)}")
+        client.delete(resource_path("mode", subject))
         write()
 
 
-def _register(client: RegistryClient, record: Record, opened: set[str]) -> None:
+def _register(client: RegistryRestClient, record: Record, opened: set[str]) -> None:
     """Register one version with its exported id and version."""
     body: dict[str, object] = {"id": record["id"], "version": record["version"]}
     for field in _REGISTER_FIELDS:
@@ -161,18 +168,18 @@ def _register(client: RegistryClient, record: Record, opened: set[str]) -> None:
     _in_open_subject(client, subject, opened, lambda: client.post(path, body))
 
 
-def _soft_delete(client: RegistryClient, record: Record, opened: set[str]) -> None:
+def _soft_delete(client: RegistryRestClient, record: Record, opened: set[str]) -> None:
     """Soft-delete a version the export marks deleted."""
     subject = str(record["subject"])
     path = f"/subjects/{segment(subject)}/versions/{record['version']}"
     _in_open_subject(client, subject, opened, lambda: client.delete(path))
 
 
-def _live_subjects(client: RegistryClient) -> set[str]:
+def _live_subjects(client: RegistryRestClient) -> set[str]:
     return {str(s) for s in as_list(client.get("/subjects"), "the subject list")}
 
 
-def _enter_import_mode(client: RegistryClient, schemas: Sequence[Record], force: bool) -> bool:
+def _enter_import_mode(client: RegistryRestClient, schemas: Sequence[Record], force: bool) -> bool:
     """Switch the target to IMPORT mode.
 
     A registry refuses that while it has live subjects. When every one of them comes from
@@ -195,44 +202,33 @@ def _enter_import_mode(client: RegistryClient, schemas: Sequence[Record], force:
     return force or resuming
 
 
-def _current(client: RegistryClient, path: str) -> dict[str, object] | None:
-    """A scope's own config or mode, or None when it has none."""
-    try:
-        return as_object(client.get(path), path)
-    except RegistryRefusedError as exc:
-        if exc.error_code in (40401, 40408, 40409):
-            return None
-        raise
-
-
 def _put_config(
-    client: RegistryClient, subject: str | None, body: dict[str, object], opened: set[str]
+    client: RegistryRestClient, subject: str | None, body: dict[str, object], opened: set[str]
 ) -> None:
     """PUT a config; a subject that is read-only (from an earlier run) is opened first."""
     if subject is None:
         client.put("/config", body)
         return
-    path = f"/config/{segment(subject)}"
+    path = resource_path("config", subject)
     _in_open_subject(client, subject, opened, lambda: client.put(path, body))
 
 
-def _settings(
-    client: RegistryClient,
+def _restore_configs_and_modes(
+    client: RegistryRestClient,
     records: Sequence[Record],
     say: Callable[[str], None],
     opened: set[str],
 ) -> None:
     """Configs, then subject modes, then the global mode (which ends IMPORT mode).
 
-    Settings already in place are left alone, so a re-run writes nothing it need not.
+    Configs and modes already in place are left alone, so a re-run writes nothing it need not.
     """
     for record in records:
         config = record.get("config")
         if record["kind"] != "config" or not isinstance(config, dict):
             continue
         subject = None if record.get("subject") is None else str(record["subject"])
-        path = "/config" if subject is None else f"/config/{segment(subject)}"
-        if _current(client, path) == config:
+        if own_config_or_mode(client, "config", subject) == config:
             continue
         body = {("compatibility" if k == "compatibilityLevel" else k): v for k, v in config.items()}
         _put_config(client, subject, body, opened)
@@ -240,11 +236,11 @@ def _settings(
     modes = [r for r in records if r["kind"] == "mode"]
     for record in sorted(modes, key=lambda r: r.get("subject") is None):
         scope = record.get("subject")
-        path = "/mode" if scope is None else f"/mode/{segment(str(scope))}"
+        subject = None if scope is None else str(scope)
         wanted = record.get("mode") or "READWRITE"
-        if (_current(client, path) or {}).get("mode") == wanted:
+        if (own_config_or_mode(client, "mode", subject) or {}).get("mode") == wanted:
             continue
-        client.put(path, {"mode": wanted})
+        client.put(resource_path("mode", subject), {"mode": wanted})
         say(f"mode {scope or '(global)'}: {wanted}")
 
 
@@ -253,8 +249,10 @@ def _settings(
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
 @click.option("--force", is_flag=True, help="Enter IMPORT mode although the target has subjects.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-@registry_options
-def import_(source: Path, dry_run: bool, force: bool, quiet: bool, client: RegistryClient) -> None:
+@connection_options
+def import_(
+    source: Path, dry_run: bool, force: bool, quiet: bool, client: RegistryRestClient
+) -> None:
     """Import an export (file or directory) keeping ids and versions; safe to re-run.
 
     \b
@@ -294,7 +292,7 @@ def import_(source: Path, dry_run: bool, force: bool, quiet: bool, client: Regis
                 _register(client, record, opened)
     for record in plan.to_soft_delete:
         _soft_delete(client, record, opened)
-    _settings(client, records, say, opened)
+    _restore_configs_and_modes(client, records, say, opened)
     click.echo(
         f"Imported {len(plan.to_register)} schema version(s); skipped {len(plan.present)} "
         "already present"

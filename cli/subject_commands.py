@@ -1,4 +1,8 @@
-"""Registry management: register, list subjects and versions, fetch and delete schemas."""
+"""`cairn register`, `subjects`, `versions`, `get` and `delete`: the schemas under subjects.
+
+The everyday commands on a registry's contents: register a file, list subjects and their
+versions, fetch a schema (by subject and version, or by id) and delete versions or subjects.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ from pathlib import Path
 
 import click
 
+from cli.connection_options import connection_options
 from cli.errors import InputError, RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.options import registry_options
-from cli.params import SCHEMA_TYPE
-from cli.schemafiles import ReferenceSpec, read_text, schema_type_for
+from cli.param_types import SCHEMA_TYPE
+from cli.rest_client import RegistryRestClient, as_list, as_object, segment
+from cli.schema_files import ReferenceSpec, read_text, schema_type_for
 from compat.types import SchemaType
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -36,14 +40,14 @@ Example:
     help="NAME=@SUBJECT:VERSION of a registered schema this one uses; repeatable.",
 )
 @click.option("--normalize", is_flag=True, help="Register the normalised form.")
-@registry_options
+@connection_options
 def register(
     subject: str,
     file: Path,
     schema_type: SchemaType | None,
     references: tuple[str, ...],
     normalize: bool,
-    client: RegistryClient,
+    client: RegistryRestClient,
 ) -> None:
     """Register FILE under SUBJECT and print its id and version."""
     body: dict[str, object] = {
@@ -65,8 +69,8 @@ def register(
 @click.command(epilog="\b\nExample:\n  cairn subjects --prefix orders- --deleted")
 @click.option("--prefix", default=None, help="Only subjects starting with this.")
 @click.option("--deleted", is_flag=True, help="Include soft-deleted subjects.")
-@registry_options
-def subjects(prefix: str | None, deleted: bool, client: RegistryClient) -> None:
+@connection_options
+def subjects(prefix: str | None, deleted: bool, client: RegistryRestClient) -> None:
     """List the registry's subjects, one per line."""
     query: dict[str, str | int | bool] = {"deleted": deleted}
     if prefix is not None:
@@ -78,8 +82,8 @@ def subjects(prefix: str | None, deleted: bool, client: RegistryClient) -> None:
 @click.command(epilog="\b\nExample:\n  cairn versions orders-value")
 @click.argument("subject")
 @click.option("--deleted", is_flag=True, help="Include soft-deleted versions.")
-@registry_options
-def versions(subject: str, deleted: bool, client: RegistryClient) -> None:
+@connection_options
+def versions(subject: str, deleted: bool, client: RegistryRestClient) -> None:
     """List the version numbers of SUBJECT, one per line."""
     path = f"/subjects/{segment(subject)}/versions"
     for number in as_list(client.get(path, {"deleted": deleted}), "the version list"):
@@ -104,7 +108,7 @@ Examples:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file instead of stdout.",
 )
-@registry_options
+@connection_options
 def get(
     subject: str | None,
     version: str,
@@ -112,7 +116,7 @@ def get(
     as_json: bool,
     deleted: bool,
     output: Path | None,
-    client: RegistryClient,
+    client: RegistryRestClient,
 ) -> None:
     """Fetch a schema by SUBJECT [VERSION] (default latest) or by --id."""
     if (subject is None) == (schema_id is None):
@@ -149,8 +153,8 @@ Examples:
     is_flag=True,
     help="Delete for good (soft-deleting first when needed); ids disappear when unused.",
 )
-@registry_options
-def delete(subject: str, version: str | None, permanent: bool, client: RegistryClient) -> None:
+@connection_options
+def delete(subject: str, version: str | None, permanent: bool, client: RegistryRestClient) -> None:
     """Delete SUBJECT (all versions) or one VERSION of it; soft unless --permanent."""
     path = f"/subjects/{segment(subject)}"
     if version is not None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.dump import header, read_records, write_directory, write_file
 from cli.errors import InputError
+from cli.export_format import header, read_records, write_directory, write_file
 from cli.main import main
 
 RECORDS: list[dict[str, object]] = [

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cli.errors import RegistryRefusedError
-from cli.http import RegistryClient, as_list, as_object, segment
-from cli.schemafiles import ReferenceSpec, SchemaLoader
+from cli.rest_client import RegistryRestClient, as_list, as_object, segment
+from cli.schema_files import ReferenceSpec, SchemaLoader
 from compat.formats import ParsedSchema, ResolvedReference
 from compat.types import SchemaType
 
 
 def fetch_references(
-    loader: SchemaLoader, client: RegistryClient, raw: object
+    loader: SchemaLoader, client: RegistryRestClient, raw: object
 ) -> list[ResolvedReference]:
     """Resolve a `references` list (`{name, subject, version}` items) through the registry."""
     resolved: list[ResolvedReference] = []
@@ -33,7 +33,7 @@ def fetch_references(
 
 
 def fetch_version(
-    loader: SchemaLoader, client: RegistryClient, subject: str, version: str
+    loader: SchemaLoader, client: RegistryRestClient, subject: str, version: str
 ) -> tuple[ParsedSchema, int]:
     """One registered version (soft-deleted ones too), parsed, and its version number."""
     path = f"/subjects/{segment(subject)}/versions/{segment(version)}"
@@ -49,7 +49,7 @@ def fetch_version(
 
 
 def live_versions(
-    loader: SchemaLoader, client: RegistryClient, subject: str
+    loader: SchemaLoader, client: RegistryRestClient, subject: str
 ) -> list[tuple[int, ParsedSchema]]:
     """Every live version of `subject`, oldest first; empty for an unknown subject."""
     try:
@@ -66,7 +66,7 @@ def live_versions(
 
 
 def registry_references(
-    loader: SchemaLoader, client: RegistryClient, specs: Sequence[ReferenceSpec]
+    loader: SchemaLoader, client: RegistryRestClient, specs: Sequence[ReferenceSpec]
 ) -> list[ResolvedReference]:
     """References given on the command line, resolved through the registry."""
     return fetch_references(loader, client, [spec.to_registry() for spec in specs])

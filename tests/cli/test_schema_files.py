@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cli.errors import InputError
-from cli.schemafiles import ReferenceSpec, schema_type_for
+from cli.schema_files import ReferenceSpec, schema_type_for
 from compat.types import SchemaType
 
 

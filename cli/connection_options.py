@@ -1,8 +1,8 @@
 """Options every registry command shares: URL, basic auth, TLS and timeout.
 
-They are declared once here and turned into one `Connection` value, which the command passes
-to `RegistryClient`; environment variables (`CAIRN_URL`, `CAIRN_USER`, `CAIRN_PASSWORD`) fill
-in what the command line leaves out.
+They are declared once here and turned into one `Connection` value; the command receives a
+`RegistryRestClient` for it as `client`. Environment variables (`CAIRN_URL`, `CAIRN_USER`,
+`CAIRN_PASSWORD`) fill in what the command line leaves out.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import click
 
-from cli.http import Connection, RegistryClient
+from cli.rest_client import Connection, RegistryRestClient
 
 R = TypeVar("R")
 
@@ -55,8 +55,8 @@ _OPTIONS = [
 ]
 
 
-def registry_options(command: Callable[..., R]) -> Callable[..., R]:
-    """Add the shared connection options; the command receives `client: RegistryClient`."""
+def connection_options(command: Callable[..., R]) -> Callable[..., R]:
+    """Add the shared connection options; the command receives `client: RegistryRestClient`."""
 
     @functools.wraps(command)
     def wrapper(
@@ -81,7 +81,7 @@ def registry_options(command: Callable[..., R]) -> Callable[..., R]:
             insecure=insecure,
             timeout=timeout,
         )
-        return command(*args, client=RegistryClient(connection), **kwargs)
+        return command(*args, client=RegistryRestClient(connection), **kwargs)
 
     decorated: Callable[..., R] = wrapper
     for option in reversed(_OPTIONS):

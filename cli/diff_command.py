@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
+from cli.connection_options import connection_options
 from cli.errors import InputError
-from cli.fetched import fetch_version
-from cli.http import RegistryClient
-from cli.options import registry_options
-from cli.params import SCHEMA_TYPE
-from cli.schemafiles import SchemaLoader
+from cli.param_types import SCHEMA_TYPE
+from cli.registry_schemas import fetch_version
+from cli.rest_client import RegistryRestClient
+from cli.schema_files import SchemaLoader
 from compat.formats import ParsedSchema, default_formats
 from compat.jsonschema import STRICT_COMPATIBLE, ParsedJsonSchema, differences
 from compat.types import SchemaType
@@ -66,9 +66,13 @@ Examples:
 @click.argument("new")
 @click.option("--subject", "-s", help="OLD and NEW are versions of this registry subject.")
 @click.option("--type", "schema_type", type=SCHEMA_TYPE, help="Schema type if not by extension.")
-@registry_options
+@connection_options
 def diff(
-    old: str, new: str, subject: str | None, schema_type: SchemaType | None, client: RegistryClient
+    old: str,
+    new: str,
+    subject: str | None,
+    schema_type: SchemaType | None,
+    client: RegistryRestClient,
 ) -> None:
     """Show the structural differences between OLD and NEW (files, or versions with --subject)."""
     loader = SchemaLoader(default_formats())

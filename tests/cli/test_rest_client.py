@@ -1,4 +1,4 @@
-"""The standard-library HTTP client: auth header, path encoding and error translation."""
+"""The commands' REST client against a local HTTP server: auth, path encoding, error translation."""
 
 from __future__ import annotations
 
@@ -14,10 +14,16 @@ from cli.errors import (
     EXIT_REGISTRY,
     EXIT_USAGE,
     InputError,
-    RegistryError,
+    RegistryFailedError,
     RegistryRefusedError,
 )
-from cli.http import Connection, RegistryClient, segment
+from cli.rest_client import (
+    Connection,
+    RegistryRestClient,
+    own_config_or_mode,
+    resource_path,
+    segment,
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -62,37 +68,51 @@ def url() -> Iterator[str]:
 
 
 def test_basic_auth_and_encoded_segments(url: str) -> None:
-    client = RegistryClient(Connection(url=url, user="ann", password="s3cret"))
+    client = RegistryRestClient(Connection(url=url, user="ann", password="s3cret"))
     answer = client.get(f"/ok/{segment('a/b:c d')}", {"deleted": True})
     assert answer == {"path": "/ok/a%2Fb%3Ac%20d?deleted=true", "auth": "Basic YW5uOnMzY3JldA=="}
 
 
 def test_confluent_error_body_becomes_a_refusal(url: str) -> None:
     with pytest.raises(RegistryRefusedError) as caught:
-        RegistryClient(Connection(url=url)).get("/missing")
+        RegistryRestClient(Connection(url=url)).get("/missing")
     assert caught.value.error_code == 40401
     assert caught.value.exit_code == EXIT_USAGE
     assert "Subject 'x' not found." in caught.value.format_message()
 
 
 def test_server_errors_and_bad_credentials_exit_three(url: str) -> None:
-    client = RegistryClient(Connection(url=url))
-    with pytest.raises(RegistryError, match="50001") as caught:
+    client = RegistryRestClient(Connection(url=url))
+    with pytest.raises(RegistryFailedError, match="50001") as caught:
         client.get("/boom")
     assert caught.value.exit_code == EXIT_REGISTRY
-    with pytest.raises(RegistryError, match="CAIRN_USER"):
+    with pytest.raises(RegistryFailedError, match="CAIRN_USER"):
         client.get("/auth")
-    with pytest.raises(RegistryError, match="not JSON"):
+    with pytest.raises(RegistryFailedError, match="not JSON"):
         client.get("/text")
 
 
 def test_unreachable_registry(url: str) -> None:
-    client = RegistryClient(Connection(url="http://127.0.0.1:9", timeout=2))
-    with pytest.raises(RegistryError, match="Cannot reach the registry"):
+    client = RegistryRestClient(Connection(url="http://127.0.0.1:9", timeout=2))
+    with pytest.raises(RegistryFailedError, match="Cannot reach the registry"):
         client.get("/")
 
 
 def test_bad_tls_files_are_a_usage_error(tmp_path: Path) -> None:
     missing = tmp_path / "none.pem"
     with pytest.raises(InputError, match="--ca-cert"):
-        RegistryClient(Connection(url="https://127.0.0.1:9", ca_cert=missing))
+        RegistryRestClient(Connection(url="https://127.0.0.1:9", ca_cert=missing))
+
+
+def test_resource_path_is_registry_wide_or_one_encoded_subject() -> None:
+    assert resource_path("config", None) == "/config"
+    assert resource_path("mode", "a/b:c") == "/mode/a%2Fb%3Ac"
+
+
+def test_a_scope_without_its_own_config_or_mode_has_none(url: str) -> None:
+    client = RegistryRestClient(Connection(url=url))
+    # The handler answers /missing with 40401 (no such subject): nothing set there.
+    assert own_config_or_mode(client, "missing", None) is None
+    assert own_config_or_mode(client, "ok", "s") == {"path": "/ok/s", "auth": None}
+    with pytest.raises(RegistryFailedError, match="50001"):
+        own_config_or_mode(client, "boom", None)

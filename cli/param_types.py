@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.schemafiles import TYPE_NAMES
+from cli.schema_files import TYPE_NAMES
 from compat.types import CompatibilityLevel, SchemaType
 
 

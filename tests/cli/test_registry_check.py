@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cli.findings import Direction
-from cli.remote import problems_from_messages
+from cli.problems import Direction
+from cli.registry_check import problems_from_messages
 from compat.avro import AvroFormat
 from compat.formats import Formats
 from compat.levels import PreviousVersion, check_compatibility

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cli.findings import Direction, Problem, hint_for
-from cli.http import RegistryClient, as_list, as_object, segment
 from cli.outcomes import Outcome, failed
+from cli.problems import Direction, Problem, hint_for
+from cli.rest_client import RegistryRestClient, as_list, as_object, segment
 from compat.levels import DIFFERENT_SCHEMA_TYPE
 from compat.types import CompatibilityLevel, SchemaType
 
@@ -88,7 +88,7 @@ def problems_from_messages(messages: Sequence[str]) -> tuple[str | None, list[Pr
 
 
 def registry_outcome(
-    client: RegistryClient,
+    client: RegistryRestClient,
     subject: str,
     text: str,
     schema_type: SchemaType,
@@ -118,7 +118,7 @@ def registry_outcome(
     return Outcome(name=subject, file=file, level=level, compatible=False, problems=tuple(problems))
 
 
-def _configured_level(client: RegistryClient, subject: str) -> str:
+def _configured_level(client: RegistryRestClient, subject: str) -> str:
     """The subject's effective level, for display when the answer does not name it."""
     config = as_object(
         client.get(f"/config/{segment(subject)}", {"defaultToGlobal": True}), "the config"

@@ -14,7 +14,7 @@ from cli.connection_options import connection_options
 from cli.param_types import LEVEL
 from cli.rest_client import RegistryRestClient, as_object, resource_path
 from compat.types import CompatibilityLevel
-from registry.configs import Mode
+from registry.effective import Mode
 
 
 @click.group(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from cli.main import main
-from registry.configs import Mode
+from registry.effective import Mode
 
 #: Nothing listens here: a test that reached the network would fail with exit code 3.
 NOWHERE = "http://127.0.0.1:9"

@@ -28,15 +28,15 @@ concurrent appends share the round trip (as in `registry.log.file`). An append i
 across batches; appends sharing a batch also share its fate.
 
 Reading. `read` captures the partition's high watermark, then a pooled consumer fetches from
-the wanted offset up to it (`registry.log.kafka_reading`). Offsets removed by compaction
+the wanted offset up to it (`registry.log.kafka._reading`). Offsets removed by compaction
 are skipped: offsets stay what Kafka assigned. Reading an append back right after it
 (`read_through`) skips the watermark request and the cold fetch: one consumer stays assigned
 at the end of the partition and returns as soon as the appended offsets show
-(`registry.log.kafka_tail`).
+(`registry.log.kafka._tail`).
 
 Several nodes. Nodes of a cluster share the topic, each following it
 (`registry.store.Store.follow`), and only the elected leader writes
-(`registry.log.kafka_leader`). For them the log is opened with the cluster's
+(`registry.cluster`). For them the log is opened with the cluster's
 `transactional_id`: appends then run in Kafka transactions, only after `claim_writes()`,
 and a node that claims later fences every earlier claimant, so a deposed leader that has
 not noticed yet cannot write any more. That costs the offset of a commit marker per append
@@ -62,9 +62,9 @@ from confluent_kafka.admin import AdminClient
 from registry.log._checks import checked_offset, checked_records
 from registry.log.base import LogRecord
 from registry.log.errors import LogClosedError, LogError, LogWriteError
-from registry.log.kafka_reading import ConsumerPool, consumer_config, read_range
-from registry.log.kafka_tail import TailReader, tail_config
-from registry.log.kafka_topic import KafkaTopicError, TopicSpec, ensure_topic
+from registry.log.kafka._reading import ConsumerPool, consumer_config, read_range
+from registry.log.kafka._tail import TailReader, tail_config
+from registry.log.kafka._topic import KafkaTopicError, TopicSpec, ensure_topic
 
 __all__ = ["DEFAULT_TOPIC", "KafkaLog", "KafkaLogSettings", "KafkaTopicError"]
 
@@ -396,7 +396,7 @@ class KafkaLog:
         """Records from `from_offset` up to (at least) `through`, an offset known to exist.
 
         For reading one's own appends back: a long-lived consumer waits for the offset to show
-        (`registry.log.kafka_tail`), instead of a `read` per attempt. Raises `LogError` if it
+        (`registry.log.kafka._tail`), instead of a `read` per attempt. Raises `LogError` if it
         does not show within `timeout_s`.
         """
         checked_offset(from_offset)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from registry.log._framing import encode_records, read_frames
 from registry.log.base import LogRecord
 from registry.log.errors import LogClosedError, LogError, LogLockedError, LogWriteError
 from registry.log.file import COMPACTING_FILE, LOG_FILE, FileLog
+from registry.log.file._framing import encode_records, read_frames
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-RECOVERY_LOGGER = "registry.log._recovery"
+REPO_ROOT = Path(__file__).resolve().parents[4]
+RECOVERY_LOGGER = "registry.log.file._recovery"
 WAIT_S = 10.0
 
 

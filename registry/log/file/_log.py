@@ -3,7 +3,7 @@
 The data directory holds:
 
     cairn.lock                 flock-ed while a FileLog is open: one server per directory
-    records.log                the log, a sequence of frames (format: `registry.log._framing`)
+    records.log                the log, a sequence of frames (format: `registry.log.file._framing`)
     records.log.compacting     a compaction in progress; deleted on open if one was interrupted
 
 Durability. An append call becomes one frame. `append` returns only after its frame has been
@@ -42,18 +42,18 @@ from pathlib import Path
 from types import TracebackType
 
 from registry.log._checks import checked_offset, checked_records
-from registry.log._compaction import CompactionResult, compact_file
-from registry.log._files import pwrite_all
-from registry.log._framing import (
+from registry.log.base import LogRecord
+from registry.log.errors import LogClosedError, LogError, LogWriteError
+from registry.log.file._compaction import CompactionResult, compact_file
+from registry.log.file._files import pwrite_all
+from registry.log.file._framing import (
     MAX_PAYLOAD,
     FrameError,
     encode_records,
     records_payload_size,
 )
-from registry.log._reading import Handle, records_between
-from registry.log._recovery import Recovered, open_directory, unlock
-from registry.log.base import LogRecord
-from registry.log.errors import LogClosedError, LogError, LogWriteError
+from registry.log.file._reading import Handle, records_between
+from registry.log.file._recovery import Recovered, open_directory, unlock
 
 __all__ = ["CompactionResult", "FileLog", "FileLogStats"]
 

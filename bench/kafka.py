@@ -62,8 +62,8 @@ from compat.formats import (  # noqa: E402
 )
 from compat.types import CompatibilityPolicy, Finding, SchemaType  # noqa: E402
 from kafka.broker import restart_broker, start_broker  # noqa: E402
+from registry.cluster import DEFAULT_SESSION_TIMEOUT_MS  # noqa: E402
 from registry.log.kafka import KafkaLog, KafkaLogSettings  # noqa: E402
-from registry.log.kafka_leader import DEFAULT_SESSION_TIMEOUT_MS  # noqa: E402
 from registry.records import SchemaKey, SchemaValue, encode_key, encode_value  # noqa: E402
 from registry.server import build_registry  # noqa: E402
 from registry.settings import Settings  # noqa: E402

@@ -10,14 +10,14 @@ import click
 from cli.commands import COMMANDS
 from cli.param_types import CompatibilityLevelParam, KeyValueParam
 from compat.types import CompatibilityLevel
-from registry.log.errors import LogError
-from registry.log.file import FileLog
-from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
-from registry.log.kafka_leader import (
+from registry.cluster import (
     DEFAULT_SESSION_TIMEOUT_MS,
     ElectionSettings,
     KafkaLeaderElection,
 )
+from registry.log.errors import LogError
+from registry.log.file import FileLog
+from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
 from registry.server import ASGIApp, ReplayStatus, build_app, build_cluster_app, starting_app
 from registry.server import serve as run_server
 from registry.settings import Settings

@@ -25,7 +25,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from registry.log.base import LogRecord
 from registry.log.errors import LogClosedError, LogError
-from registry.log.kafka_reading import consumer_config, to_record
+from registry.log.kafka._reading import consumer_config, to_record
 
 #: The longest single poll; bounds how long `close` waits for a read in progress.
 POLL_S = 0.05

@@ -22,21 +22,21 @@ queued; and (c) an append larger than one batch may be (`MAX_APPEND_BYTES`,
 `MAX_APPEND_RECORDS`) is refused before anything is sent. A retried batch keeps its
 boundaries: the idempotent producer must resend the same sequence range.
 
-Group commit. Appending threads queue their batches; the first to find no writer active
-produces the queued appends (up to `GROUP_BYTES`) as one batch and flushes once, so
-concurrent appends share the round trip (as in `registry.log.file`). An append is never split
-across batches; appends sharing a batch also share its fate.
+Group commit (`registry.log._group_commit`, shared with `registry.log.file`). Appending
+threads queue their batches; the first to find no writer active produces the queued appends
+(up to `GROUP_BYTES`) as one batch and flushes once, so concurrent appends share the round
+trip. An append is never split across batches; appends sharing a batch also share its fate.
 
 Reading. `read` captures the partition's high watermark, then a pooled consumer fetches from
-the wanted offset up to it (`registry.log.kafka_reading`). Offsets removed by compaction
+the wanted offset up to it (`registry.log.kafka._reading`). Offsets removed by compaction
 are skipped: offsets stay what Kafka assigned. Reading an append back right after it
 (`read_through`) skips the watermark request and the cold fetch: one consumer stays assigned
 at the end of the partition and returns as soon as the appended offsets show
-(`registry.log.kafka_tail`).
+(`registry.log.kafka._tail`).
 
 Several nodes. Nodes of a cluster share the topic, each following it
 (`registry.store.Store.follow`), and only the elected leader writes
-(`registry.log.kafka_leader`). For them the log is opened with the cluster's
+(`registry.cluster`). For them the log is opened with the cluster's
 `transactional_id`: appends then run in Kafka transactions, only after `claim_writes()`,
 and a node that claims later fences every earlier claimant, so a deposed leader that has
 not noticed yet cannot write any more. That costs the offset of a commit marker per append
@@ -60,11 +60,12 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from confluent_kafka.admin import AdminClient
 
 from registry.log._checks import checked_offset, checked_records
+from registry.log._group_commit import Batch, GroupCommitter, GroupLimits, Outcome
 from registry.log.base import LogRecord
 from registry.log.errors import LogClosedError, LogError, LogWriteError
-from registry.log.kafka_reading import ConsumerPool, consumer_config, read_range
-from registry.log.kafka_tail import TailReader, tail_config
-from registry.log.kafka_topic import KafkaTopicError, TopicSpec, ensure_topic
+from registry.log.kafka._reading import ConsumerPool, consumer_config, read_range
+from registry.log.kafka._tail import TailReader, tail_config
+from registry.log.kafka._topic import KafkaTopicError, TopicSpec, ensure_topic
 
 __all__ = ["DEFAULT_TOPIC", "KafkaLog", "KafkaLogSettings", "KafkaTopicError"]
 
@@ -75,7 +76,8 @@ DEFAULT_TOPIC = "_schemas"
 MAX_APPEND_BYTES = 8 * 1024 * 1024
 #: The most records one append (and one group commit) may carry.
 MAX_APPEND_RECORDS = 10_000
-#: Appends of several threads share one batch up to this size (see `_take_group`).
+#: Appends of several threads share one batch up to this size, so that appends which fit a
+#: topic's `max.message.bytes` alone are not failed by riding in a batch that does not.
 GROUP_BYTES = 256 * 1024
 #: Per-record bytes of a batch beyond key and value (lengths, deltas, headers count).
 RECORD_OVERHEAD = 64
@@ -106,17 +108,6 @@ class KafkaLogSettings:
             raise ValueError(f"timeout_s must be at least 3 s, got {self.timeout_s}")
 
 
-@dataclass(eq=False, slots=True)
-class _Append:
-    """One append call waiting for a writer to deliver it."""
-
-    records: list[tuple[bytes, bytes | None]]
-    size: int
-    offsets: list[int] = field(default_factory=list)
-    error: LogError | None = None
-    done: bool = False
-
-
 class KafkaLog:
     """A durable, thread-safe log on a Kafka topic (see the module doc)."""
 
@@ -145,9 +136,15 @@ class KafkaLog:
         self._meta_lock = threading.Lock()
         self._pool = ConsumerPool(lambda: Consumer(consumer_config(common)))
         self._tail = TailReader(lambda: Consumer(tail_config(common)), settings.topic)
-        self._cond = threading.Condition(threading.Lock())
-        self._queue: list[_Append] = []
-        self._writing = False
+        # The producer and `_must_abort` change only under the committer's writer role (in a
+        # group's writer, or `claim_writes`).
+        self._committer = GroupCommitter(
+            self._deliver,
+            name=f"Kafka topic {settings.topic!r}",
+            limits=GroupLimits(max_size=GROUP_BYTES, max_records=MAX_APPEND_RECORDS),
+        )
+        # Makes closing happen once; reading the flag needs no lock.
+        self._lock = threading.Lock()
         self._closed = False
         #: A transaction failed and could not be aborted yet; abort before the next one.
         self._must_abort = False
@@ -197,9 +194,7 @@ class KafkaLog:
             producer.init_transactions(self._settings.timeout_s)
         except KafkaException as exc:
             raise LogWriteError(f"cannot claim writes to {self.topic!r}: {exc}") from exc
-        with self._cond:
-            while self._writing:
-                self._cond.wait()
+        with self._committer.exclusive():
             self._check_open()
             old, self._producer = self._producer, producer
             self._must_abort = False
@@ -221,54 +216,17 @@ class KafkaLog:
                 f"an append is limited to {MAX_APPEND_BYTES} bytes and {MAX_APPEND_RECORDS} "
                 "records (one Kafka record batch)"
             )
-        job = _Append(batch, size)
-        with self._cond:
-            self._check_open()
-            if not batch:
-                return []
-            self._queue.append(job)
-        while True:
-            with self._cond:
-                while not job.done and self._writing:
-                    self._cond.wait()
-                if job.done:
-                    break
-                # No writer and this append still queued: this thread becomes the writer.
-                # (A closed log completes every queued append, so the log is open here.)
-                self._writing = True
-                group = self._take_group()
-            try:
-                self._deliver(group)
-            finally:
-                with self._cond:
-                    self._writing = False
-                    self._cond.notify_all()
-        if job.error is not None:
-            raise job.error
-        return job.offsets
+        self._check_open()
+        if not batch:
+            return []
+        # Closing stops the committer: it refuses the append if the log closed meanwhile.
+        return self._committer.submit(batch, size=size)
 
-    def _take_group(self) -> list[_Append]:
-        """Queued appends, oldest first, that go into one batch together.
+    def _deliver(self, batches: list[Batch]) -> list[Outcome]:
+        """Produce `batches` as one Kafka batch and return each append's offsets or error.
 
-        The first is always taken; others join while the batch stays under `GROUP_BYTES`,
-        so that appends which fit a topic's `max.message.bytes` alone are not failed by
-        riding in a batch that does not.
+        Runs in the writer of a group, so one round at a time; waits for the broker.
         """
-        group: list[_Append] = []
-        size = records = 0
-        while self._queue:
-            job = self._queue[0]
-            if group and (
-                size + job.size > GROUP_BYTES or records + len(job.records) > MAX_APPEND_RECORDS
-            ):
-                break
-            group.append(self._queue.pop(0))
-            size += job.size
-            records += len(job.records)
-        return group
-
-    def _deliver(self, group: list[_Append]) -> None:
-        """Produce every record of `group`, wait for the broker, and complete the appends."""
         results: dict[int, tuple[KafkaError | None, int]] = {}
 
         def on_delivery(index: int) -> Callable[[KafkaError | None, Message], None]:
@@ -280,8 +238,9 @@ class KafkaLog:
 
         producer = self._producer
         if producer is None:
-            self._fail(group, "this node does not hold the write claim (it is not the leader)")
-            return
+            return self._fail(
+                len(batches), "this node does not hold the write claim (it is not the leader)"
+            )
         transactional = self._settings.transactional_id is not None
         timestamp = time.time_ns() // 1_000_000
         index = 0
@@ -291,8 +250,8 @@ class KafkaLog:
                     producer.abort_transaction(self._settings.timeout_s)
                     self._must_abort = False
                 producer.begin_transaction()
-            for job in group:
-                for key, value in job.records:
+            for batch in batches:
+                for key, value in batch:
                     producer.produce(
                         self.topic,
                         key=key,
@@ -307,27 +266,28 @@ class KafkaLog:
                 producer.commit_transaction(self._settings.timeout_s)
         except (KafkaException, BufferError) as exc:
             self._abandon(producer, exc)
-            self._fail(group, f"could not produce to {self.topic!r}: {exc}")
-            return
+            return self._fail(len(batches), f"could not produce to {self.topic!r}: {exc}")
         if left:
             self._abandon(producer, None)
-            self._fail(
-                group, f"Kafka did not confirm the records within {self._settings.timeout_s} s"
+            return self._fail(
+                len(batches),
+                f"Kafka did not confirm the records within {self._settings.timeout_s} s",
             )
-            return
+        outcomes: list[Outcome] = []
         position = 0
-        for job in group:
-            outcomes = [results.get(position + i, (None, -1)) for i in range(len(job.records))]
-            position += len(job.records)
-            errors = [error for error, _ in outcomes if error is not None]
-            offsets = [offset for _, offset in outcomes]
+        for batch in batches:
+            reports = [results.get(position + i, (None, -1)) for i in range(len(batch))]
+            position += len(batch)
+            errors = [error for error, _ in reports if error is not None]
+            offsets = [offset for _, offset in reports]
             if errors or min(offsets) < 0:
                 reason = errors[0] if errors else "no delivery report"
-                self._complete(job, error=self._write_error(reason))
+                outcomes.append(self._write_error(reason))
             else:
-                self._complete(job, offsets=offsets)
+                outcomes.append(offsets)
             if any(error.fatal() for error in errors):
                 self._replace_producer(producer)
+        return outcomes
 
     def _abandon(self, producer: Producer, exc: Exception | None) -> None:
         """Clean up after a failed round so the next one starts on a clean producer."""
@@ -342,9 +302,8 @@ class KafkaLog:
             # Fenced by a newer claimant (or broken for good): no more writes from this node
             # until it claims again, which it does only when elected again.
             logger.error("lost the write claim to %s: %s", self.topic, error)
-            with self._cond:
-                if self._producer is producer:
-                    self._producer = None
+            if self._producer is producer:
+                self._producer = None
             return
         try:
             producer.abort_transaction(self._settings.timeout_s)
@@ -355,19 +314,10 @@ class KafkaLog:
     def _write_error(self, reason: KafkaError | str) -> LogWriteError:
         return LogWriteError(f"append to Kafka topic {self.topic!r} failed: {reason}")
 
-    def _fail(self, group: list[_Append], reason: str) -> None:
+    def _fail(self, count: int, reason: str) -> list[Outcome]:
+        """The outcomes of `count` appends that all failed for `reason`."""
         logger.error("append to %s failed: %s", self.topic, reason)
-        for job in group:
-            self._complete(job, error=self._write_error(reason))
-
-    def _complete(
-        self, job: _Append, *, offsets: list[int] | None = None, error: LogError | None = None
-    ) -> None:
-        with self._cond:
-            job.offsets = offsets or []
-            job.error = error
-            job.done = True
-            self._cond.notify_all()
+        return [self._write_error(reason) for _ in range(count)]
 
     def _replace_producer(self, broken: Producer) -> None:
         """After a fatal error, start a new producer; a transactional one needs a new claim."""
@@ -377,9 +327,8 @@ class KafkaLog:
             replacement = self._new_producer()
         else:
             logger.error("the Kafka producer hit a fatal error; writes wait for a new claim")
-        with self._cond:
-            if self._producer is broken:
-                self._producer = replacement
+        if self._producer is broken:
+            self._producer = replacement
         broken.purge()
 
     def read(self, from_offset: int) -> Iterator[LogRecord]:
@@ -396,7 +345,7 @@ class KafkaLog:
         """Records from `from_offset` up to (at least) `through`, an offset known to exist.
 
         For reading one's own appends back: a long-lived consumer waits for the offset to show
-        (`registry.log.kafka_tail`), instead of a `read` per attempt. Raises `LogError` if it
+        (`registry.log.kafka._tail`), instead of a `read` per attempt. Raises `LogError` if it
         does not show within `timeout_s`.
         """
         checked_offset(from_offset)
@@ -417,17 +366,11 @@ class KafkaLog:
 
     def close(self) -> None:
         """Fail queued appends, wait for the one in flight, and close the clients. Idempotent."""
-        with self._cond:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
-            for job in self._queue:
-                job.error = LogClosedError(f"the Kafka log on {self.topic!r} was closed")
-                job.done = True
-            self._queue = []
-            self._cond.notify_all()
-            while self._writing:
-                self._cond.wait()
+        self._committer.close(lambda: LogClosedError(f"the Kafka log on {self.topic!r} was closed"))
         with self._meta_lock:
             self._meta.close()
         self._pool.close()

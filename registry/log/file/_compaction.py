@@ -14,15 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.log._files import pwrite_all, sync_directory
-from registry.log._framing import (
+from registry.log.base import LogRecord
+from registry.log.file._files import pwrite_all, sync_directory
+from registry.log.file._framing import (
     RECORD_OVERHEAD,
     FrameIndex,
     encode_floor,
     encode_records,
     read_frames,
 )
-from registry.log.base import LogRecord
 
 #: Payload bytes compaction gathers into one frame: large enough that frame headers and the
 #: frame index stay negligible, small enough to bound the memory a rewrite holds.

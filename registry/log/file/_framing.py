@@ -29,8 +29,8 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from registry.log._files import pread_exact
 from registry.log.base import LogRecord
+from registry.log.file._files import pread_exact
 
 MAGIC = 0xCA
 VERSION = 1

@@ -12,9 +12,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from registry.log._framing import FrameError, read_frames
 from registry.log.base import LogRecord
 from registry.log.errors import LogError
+from registry.log.file._framing import FrameError, read_frames
 
 
 class Handle:

@@ -3,18 +3,18 @@
 The data directory holds:
 
     cairn.lock                 flock-ed while a FileLog is open: one server per directory
-    records.log                the log, a sequence of frames (format: `registry.log._framing`)
+    records.log                the log, a sequence of frames (format: `registry.log.file._framing`)
     records.log.compacting     a compaction in progress; deleted on open if one was interrupted
 
 Durability. An append call becomes one frame. `append` returns only after its frame has been
 written and fsynced, so an acknowledged record survives a crash; a frame cut short by a crash
 fails its checksum and is cut off on the next open, so an append is there whole or not at all.
 
-Group commit. Appending threads queue their batches. The first one to find no writer active
-becomes the writer: it takes every queued batch, writes them as consecutive frames with one
-`pwrite` and makes them durable with one fsync, then wakes the threads whose batches it
-carried. Batches queued meanwhile wait and are written together by the next writer, so the
-more threads append at once, the more appends share each fsync.
+Group commit (`registry.log._group_commit`). Appending threads queue their batches. The
+first one to find no writer active becomes the writer: it takes every queued batch, writes
+them as consecutive frames with one `pwrite` and makes them durable with one fsync, then wakes
+the threads whose batches it carried. Batches queued meanwhile wait and are written together
+by the next writer, so the more threads append at once, the more appends share each fsync.
 
 Compaction. After a group commit, if dead records (superseded by a later record of their key,
 or tombstones ending a key) make up `compact_dead_ratio` of the records and the file is at
@@ -37,23 +37,24 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 from registry.log._checks import checked_offset, checked_records
-from registry.log._compaction import CompactionResult, compact_file
-from registry.log._files import pwrite_all
-from registry.log._framing import (
+from registry.log._group_commit import Batch, GroupCommitter, Outcome
+from registry.log.base import LogRecord
+from registry.log.errors import LogClosedError, LogError, LogWriteError
+from registry.log.file._compaction import CompactionResult, compact_file
+from registry.log.file._files import pwrite_all
+from registry.log.file._framing import (
     MAX_PAYLOAD,
     FrameError,
     encode_records,
     records_payload_size,
 )
-from registry.log._reading import Handle, records_between
-from registry.log._recovery import Recovered, open_directory, unlock
-from registry.log.base import LogRecord
-from registry.log.errors import LogClosedError, LogError, LogWriteError
+from registry.log.file._reading import Handle, records_between
+from registry.log.file._recovery import Recovered, open_directory, unlock
 
 __all__ = ["CompactionResult", "FileLog", "FileLogStats"]
 
@@ -94,16 +95,6 @@ class _Options:
     fsync: Callable[[int], None]
 
 
-@dataclass(eq=False, slots=True)
-class _Append:
-    """One append call waiting for a writer to make it durable."""
-
-    records: list[tuple[bytes, bytes | None]]
-    offsets: list[int] = field(default_factory=list)
-    error: LogError | None = None
-    done: bool = False
-
-
 class FileLog:
     """A durable, thread-safe log in one local directory: the default one-machine backend."""
 
@@ -113,16 +104,18 @@ class FileLog:
         self._path = directory / LOG_FILE
         self._options = options
         self._lock_fd = recovered.lock_fd
-        # Everything below is guarded by `_cond`. Only the thread holding the writer role
-        # (`_writing`) changes the file, its size, end, index or key table.
-        self._cond = threading.Condition(threading.Lock())
+        # Only the thread holding the committer's writer role (a group's writer, `compact`)
+        # changes the file, its size, end, index or key table.
+        self._committer = GroupCommitter(
+            self._write_group, name=str(self._path), after_write=self._maybe_compact
+        )
+        # Everything below is guarded by `_lock`.
+        self._lock = threading.Lock()
         self._fd = recovered.fd
         self._size = recovered.size
         self._end = recovered.end
         self._keys = recovered.keys
         self._index = recovered.index
-        self._queue: list[_Append] = []
-        self._writing = False
         self._closed = False
         self._failure: str | None = None
         self._appends = 0
@@ -183,32 +176,19 @@ class FileLog:
         batch = checked_records(records)
         if records_payload_size(batch) > MAX_PAYLOAD:
             raise LogWriteError(f"an append is limited to {MAX_PAYLOAD} bytes of records")
-        job = _Append(batch)
-        group: list[_Append] = []
-        with self._cond:
+        with self._lock:
             self._check_open()
             if not batch:
                 return []
             self._check_healthy()
-            self._queue.append(job)
-            while not job.done and self._writing:
-                self._cond.wait()
-            # Not done and no writer: a closed or failed log completes queued appends itself,
-            # so the log is open and healthy, and this thread becomes the writer.
-            lead = not job.done
-            if lead:
-                self._writing = True
-                group, self._queue = self._queue, []
-        if lead:
-            self._lead(group)
-        if job.error is not None:
-            raise job.error
-        return job.offsets
+        # Closing, or a failure, stops the committer: it refuses the append if either came
+        # about since the checks above.
+        return self._committer.submit(batch)
 
     def read(self, from_offset: int) -> Iterator[LogRecord]:
         """Yield records with offset >= `from_offset`, up to the end as it is at this call."""
         checked_offset(from_offset)
-        with self._cond:
+        with self._lock:
             self._check_open()
             if from_offset >= self._end:
                 return iter(())
@@ -218,13 +198,13 @@ class FileLog:
 
     def end_offset(self) -> int:
         """The offset the next appended record will get."""
-        with self._cond:
+        with self._lock:
             self._check_open()
             return self._end
 
     def stats(self) -> FileLogStats:
         """The log's counters, read together."""
-        with self._cond:
+        with self._lock:
             self._check_open()
             return FileLogStats(
                 end_offset=self._end,
@@ -236,7 +216,7 @@ class FileLog:
                 appends=self._appends,
                 syncs=self._syncs,
                 compactions=self._compactions,
-                queued_appends=len(self._queue),
+                queued_appends=self._committer.queued,
             )
 
     def compact(self) -> CompactionResult:
@@ -244,29 +224,25 @@ class FileLog:
 
         Waits for the writer role, so appends wait for the rewrite; reads carry on.
         """
-        with self._cond:
+        with self._lock:
             self._check_open()
             self._check_healthy()
-            while self._writing:
-                self._cond.wait()
-            self._check_open()
-            self._writing = True
-        try:
-            return self._compact()
-        except (OSError, FrameError) as exc:
-            raise LogError(f"compaction of {self._path} failed: {exc}") from exc
-        finally:
-            self._release_writer()
+        with self._committer.exclusive():
+            with self._lock:
+                self._check_open()
+            try:
+                return self._compact()
+            except (OSError, FrameError) as exc:
+                raise LogError(f"compaction of {self._path} failed: {exc}") from exc
 
     def close(self) -> None:
         """Wait for the write in progress, fail queued appends, and release the directory."""
-        with self._cond:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
-            self._complete_queue(lambda: LogClosedError(f"{self._path} was closed"))
-            while self._writing:
-                self._cond.wait()
+        self._committer.close(lambda: LogClosedError(f"{self._path} was closed"))
+        with self._lock:
             fd = self._fd
         # Reads in progress hold descriptors of their own and finish undisturbed.
         os.close(fd)
@@ -280,51 +256,33 @@ class FileLog:
         if self._failure is not None:
             raise LogWriteError(f"{self._path} accepts no more appends: {self._failure}")
 
-    def _complete_queue(self, error: Callable[[], LogError]) -> None:
-        for job in self._queue:
-            job.error = error()
-            job.done = True
-        self._queue = []
-        self._cond.notify_all()
+    def _stop_appends(self, failure: str) -> None:
+        """Refuse appends from now on, queued ones included, until the log is reopened."""
+        with self._lock:
+            self._failure = failure
+        self._committer.stop(
+            lambda: LogWriteError(f"{self._path} accepts no more appends: {failure}")
+        )
 
-    def _release_writer(self) -> None:
-        with self._cond:
-            self._writing = False
-            self._cond.notify_all()
+    def _write_group(self, batches: list[Batch]) -> list[Outcome]:
+        """Write `batches` as consecutive frames, make them durable at once, return offsets.
 
-    def _lead(self, group: list[_Append]) -> None:
-        """Write `group` as the writer, compact if due, then hand the writer role on."""
-        try:
-            try:
-                self._write_group(group)
-            except BaseException as exc:
-                with self._cond:
-                    for job in group:
-                        if not job.done:
-                            job.error = LogWriteError(f"append to {self._path} failed: {exc!r}")
-                            job.done = True
-                raise
-            self._maybe_compact()
-        finally:
-            self._release_writer()
-
-    def _write_group(self, group: list[_Append]) -> None:
-        """Write the batches of `group` as consecutive frames and make them durable at once."""
-        with self._cond:
+        Runs in the writer of a group (see `registry.log._group_commit`), so one at a time.
+        """
+        with self._lock:
             fd, start, offset = self._fd, self._size, self._end
         timestamp = self._options.clock()
         frames: list[bytes] = []
-        placed: list[tuple[_Append, list[LogRecord], int]] = []
+        placed: list[tuple[list[LogRecord], int]] = []
         position = start
-        for job in group:
+        for batch in batches:
             records = [
-                LogRecord(offset + i, key, value, timestamp)
-                for i, (key, value) in enumerate(job.records)
+                LogRecord(offset + i, key, value, timestamp) for i, (key, value) in enumerate(batch)
             ]
             offset += len(records)
             frame = encode_records(records)
             frames.append(frame)
-            placed.append((job, records, position))
+            placed.append((records, position))
             position += len(frame)
         stage = "write"
         try:
@@ -333,24 +291,22 @@ class FileLog:
             # The durability point: once this returns, every batch in the group is on disk.
             self._options.fsync(fd)
         except OSError as exc:
-            self._undo_write(group, fd, start, exc, stage)
-            return
-        with self._cond:
-            for job, records, frame_position in placed:
+            return self._undo_write(len(batches), fd, start, exc, stage)
+        with self._lock:
+            for records, frame_position in placed:
                 self._index.add(records[0].offset, frame_position)
                 for record in records:
                     self._keys.add(record.key, record.offset, tombstone=record.value is None)
-                job.offsets = [record.offset for record in records]
-                job.done = True
             self._size, self._end = position, offset
-            self._appends += len(group)
+            self._appends += len(batches)
             self._syncs += 1
-            self._cond.notify_all()
+        return [[record.offset for record in records] for records, _ in placed]
 
     def _undo_write(
-        self, group: list[_Append], fd: int, start: int, exc: OSError, stage: str
-    ) -> None:
-        """Fail `group` and cut its bytes off the file, so that nothing of it is visible.
+        self, count: int, fd: int, start: int, exc: OSError, stage: str
+    ) -> list[Outcome]:
+        """Cut a failed group's bytes off the file, so that nothing of it is visible, and
+        return the errors of its `count` appends.
 
         After a failed fsync the kernel's view of which pages reached the disk cannot be
         trusted, so the log refuses further appends until it is reopened and recovered.
@@ -362,21 +318,19 @@ class FileLog:
         except OSError as undo_exc:
             failure = failure or f"could not undo a failed {stage}: {undo_exc}"
         logger.error("%s: append %s failed: %s", self._path, stage, exc)
-        with self._cond:
-            for job in group:
-                job.error = LogWriteError(f"append to {self._path} failed ({stage}): {exc}")
-                job.done = True
-            if failure is not None:
-                self._failure = failure
-                self._complete_queue(
-                    lambda: LogWriteError(f"{self._path} accepts no more appends: {failure}")
-                )
-            self._cond.notify_all()
+        if failure is not None:
+            self._stop_appends(failure)
+        return [
+            LogWriteError(f"append to {self._path} failed ({stage}): {exc}") for _ in range(count)
+        ]
 
     def _maybe_compact(self) -> None:
-        """Compact if dead records dominate; a failure is logged, never fails the append."""
+        """Compact if dead records dominate; a failure is logged, never fails the append.
+
+        Runs in the writer after each group, once the group's appends have returned.
+        """
         options = self._options
-        with self._cond:
+        with self._lock:
             if self._closed or self._failure is not None or self._size < self._compact_from_size:
                 return
             due = self._keys.worth_compacting(
@@ -390,13 +344,13 @@ class FileLog:
             self._compact()
         except (OSError, FrameError) as exc:
             logger.error("%s: compaction failed, carrying on uncompacted: %s", self._path, exc)
-            with self._cond:
+            with self._lock:
                 # Do not retry on every append; wait until the file has grown a fair bit.
                 self._compact_from_size = self._size + max(options.compact_min_bytes, 1 << 16)
 
     def _compact(self) -> CompactionResult:
         """Rewrite the file into a new one and rename it into place. Needs the writer role."""
-        with self._cond:
+        with self._lock:
             fd, size, end, keys = self._fd, self._size, self._end, self._keys
         compacted = compact_file(
             self._path,
@@ -410,12 +364,12 @@ class FileLog:
         )
         if compacted.failure is not None:
             logger.error("%s: %s", self._path, compacted.failure)
-        with self._cond:
+        with self._lock:
             self._fd, self._size = compacted.fd, compacted.size
             self._keys, self._index = compacted.keys, compacted.index
             self._compactions += 1
-            if compacted.failure is not None:
-                self._failure = compacted.failure
+        if compacted.failure is not None:
+            self._stop_appends(compacted.failure)
         # Reads still on the old file hold descriptors of their own.
         with contextlib.suppress(OSError):
             os.close(fd)

@@ -4,7 +4,7 @@ A read assigns partition 0 at the wanted offset and consumes up to the end offse
 when the read began. Consumers are pooled because the store reads often (it follows the
 topic): a new consumer would pay a connection and metadata round trip each time, while
 re-assigning an idle one only costs the fetch. Reading one's own appends back after a write
-goes through a consumer that stays assigned instead (`registry.log.kafka_tail`).
+goes through a consumer that stays assigned instead (`registry.log.kafka._tail`).
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.log._compaction import KeyTable
-from registry.log._files import sync_directory
-from registry.log._framing import Frame, FrameError, FrameIndex, read_frames
 from registry.log.errors import LogError, LogLockedError
+from registry.log.file._compaction import KeyTable
+from registry.log.file._files import sync_directory
+from registry.log.file._framing import Frame, FrameError, FrameIndex, read_frames
 
 logger = logging.getLogger(__name__)
 

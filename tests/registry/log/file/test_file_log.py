@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -14,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from registry.log._framing import encode_records, read_frames
 from registry.log.base import LogRecord
 from registry.log.errors import LogClosedError, LogError, LogLockedError, LogWriteError
 from registry.log.file import COMPACTING_FILE, LOG_FILE, FileLog
+from registry.log.file._framing import encode_records, read_frames
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-RECOVERY_LOGGER = "registry.log._recovery"
+REPO_ROOT = Path(__file__).resolve().parents[4]
+RECOVERY_LOGGER = "registry.log.file._recovery"
 WAIT_S = 10.0
 
 
@@ -540,6 +541,47 @@ def test_a_failed_fsync_fails_the_append_and_stops_appends(
     log = open_log()
     assert content(log) == [(0, b"a", b"1")]
     assert log.append([(b"c", b"3")]) == [1]
+
+
+class DirectorySyncFails:
+    """Fails every fsync of a directory; holds the first fsync of a file until released."""
+
+    def __init__(self) -> None:
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.armed = False
+
+    def __call__(self, fd: int) -> None:
+        if self.armed and stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EIO, "injected directory sync error")
+        if self.armed and not self.holding.is_set():
+            self.holding.set()
+            assert self.release.wait(WAIT_S)
+        os.fsync(fd)
+
+
+def test_a_compaction_that_cannot_be_made_durable_stops_appends(
+    open_log: Callable[..., FileLog], caplog: pytest.LogCaptureFixture
+) -> None:
+    fsync = DirectorySyncFails()
+    clock = Clock()
+    log = open_log(clock=clock, fsync=fsync, tombstone_retention_ms=0)
+    write_history(log, clock)
+    fsync.armed = True
+    with ThreadPoolExecutor(max_workers=2) as pool, caplog.at_level(logging.ERROR):
+        compaction = pool.submit(log.compact)
+        assert fsync.holding.wait(WAIT_S)
+        # An append queued behind the compaction is failed with it, not written after it.
+        queued = pool.submit(log.append, [(b"queued", b"1")])
+        wait_until(lambda: log.stats().queued_appends == 1)
+        fsync.release.set()
+        compaction.result(WAIT_S)
+        with pytest.raises(LogWriteError, match="accepts no more appends: could not make"):
+            queued.result(WAIT_S)
+    with pytest.raises(LogWriteError, match="accepts no more appends"):
+        log.append([(b"later", b"1")])
+    assert log.end_offset() == 8
+    assert b"queued" not in {r.key for r in log.read(0)}
 
 
 def test_reads_seek_to_their_frame_and_report_later_damage(

@@ -42,8 +42,8 @@ from serdes.context import ContextLike, is_key, locate
 from serdes.errors import (
     FramingError,
     PayloadError,
-    RegistryError,
     SchemaError,
+    SchemaRegistryError,
     SerdesConfigError,
     SerdesError,
 )
@@ -191,7 +191,7 @@ class ProtobufCodec:
                 # Confluent's registration answer carries only the id; a lookup names the version.
                 registered = self._client.lookup_schema(subject, schema)
             if registered.version is None:
-                raise RegistryError(
+                raise SchemaRegistryError(
                     f"the registry did not say which version of {subject!r} was registered",
                     status=200,
                     error_code=-1,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Generic, TypeVar
 
 from serdes._codec import SchemaCodec
@@ -56,7 +57,7 @@ class SchemaFetcher(Generic[P]):
         Fetched and parsed once per key; raises what the client raises
         (`UnknownSchemaIdError`, `RegistryUnavailableError`) and what the codec raises.
         """
-        return self._writers.get(key) or self._writers.once(key, lambda: self._parse(key))
+        return self._writers.get(key) or self._writers.once(key, partial(self._parse, key))
 
     def _parse(self, key: SchemaKey) -> P:
         return self._codec.parse(self._fetch(key))
@@ -80,5 +81,5 @@ class SchemaFetcher(Generic[P]):
         """`registered` (an answer of `latest` for `subject`) parsed, once per id."""
         key = (subject, registered.schema_id)
         return self._latest.get(key) or self._latest.once(
-            key, lambda: self._codec.parse(registered.schema)
+            key, partial(self._codec.parse, registered.schema)
         )

@@ -8,6 +8,7 @@ bytes written before the payload; this module asks the registry at most once per
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 from serdes._codec import SchemaCodec
@@ -98,7 +99,7 @@ class WriterResolver(Generic[P]):
         if self._config.uses_latest:
             return self._latest_writer(subject)
         found = self._by_subject.get(subject) or self._by_subject.once(
-            subject, lambda: self._resolve(subject)
+            subject, partial(self._resolve, subject)
         )
         if self._builtin and ctx is not None:
             self._by_context[(ctx.topic, str(ctx.field))] = found
@@ -108,7 +109,7 @@ class WriterResolver(Generic[P]):
         registered = self._latest.latest(subject)
         key = (subject, registered.schema_id)
         return self._by_latest.get(key) or self._by_latest.once(
-            key, lambda: self._written_with(subject, registered)
+            key, partial(self._written_with, subject, registered)
         )
 
     def _written_with(self, subject: str, registered: RegisteredSchema) -> Writer[P]:

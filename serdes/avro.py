@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastavro import parse_schema, schemaless_reader
@@ -27,7 +28,7 @@ from serdes._fetch import SchemaFetcher, SchemaKey
 from serdes._once import OncePerKey
 from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
-from serdes.client import RegistryClient, Schema
+from serdes.client import RegisteredSchema, RegistryClient, Schema
 from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesError
 from serdes.framing import id_prefix, schema_key
@@ -234,13 +235,16 @@ class AvroDeserializer:
 
     def _decoder(self, key: SchemaKey) -> _Decoder:
         """The decoder of writer schema `key` (an id or GUID), built once."""
-        return self._decoders.once(key, lambda: self._new_decoder(key))
+        return self._decoders.once(key, partial(self._new_decoder, key))
 
     def _new_decoder(self, key: SchemaKey) -> _Decoder:
         writer = self._schemas.writer(key)
         if self._reader is None and not self._return_record_name:
             return _Decoder(writer, None, reader_for(writer.schema))
         return _Decoder(writer, self._reader.schema if self._reader else None)
+
+    def _projecting(self, decoder: _Decoder, subject: str, latest: RegisteredSchema) -> _Decoder:
+        return _Decoder(decoder.writer, self._schemas.parsed(subject, latest).schema)
 
     def _latest(self, key: SchemaKey, decoder: _Decoder, ctx: ContextLike | None) -> _Decoder:
         """The decoder projecting into the subject's latest version (asked of the client)."""
@@ -249,5 +253,5 @@ class AvroDeserializer:
         cache_key = (key, latest.schema_id)
         return self._decoders.get(cache_key) or self._decoders.once(
             cache_key,
-            lambda: _Decoder(decoder.writer, self._schemas.parsed(subject, latest).schema),
+            partial(self._projecting, decoder, subject, latest),
         )

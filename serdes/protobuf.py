@@ -17,6 +17,7 @@ import base64
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from google.protobuf import descriptor_pool, message_factory
@@ -311,7 +312,7 @@ class ProtobufDeserializer:
 
     def _dynamic(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
         """The message class at `indexes` in writer schema `key`, built once."""
-        return self._classes.once((key, indexes), lambda: self._build(key, indexes))
+        return self._classes.once((key, indexes), partial(self._build, key, indexes))
 
     def _build(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
         schemas = self._schemas

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable, Mapping
+from functools import partial
 
 from serdes._once import OncePerKey
 from serdes.client._model import RegisteredSchema, Schema
@@ -71,13 +72,10 @@ class CachedRegistryClient:
         registered = fetch()
         return self._clock(), registered
 
-    def _latest_once(
+    def _refresh(
         self, key: tuple[object, ...], fetch: Callable[[], RegisteredSchema]
     ) -> RegisteredSchema:
-        found = self._latest.get(key)
-        if found is None or not self._fresh(found):
-            found = self._latest.once(key, lambda: self._stamped(fetch), usable=self._fresh)
-        return found[1]
+        return self._latest.once(key, partial(self._stamped, fetch), usable=self._fresh)[1]
 
     def _learn(self, subject: str, registered: RegisteredSchema) -> None:
         """A registration or lookup also names the text of its id in the subject's context."""
@@ -87,14 +85,14 @@ class CachedRegistryClient:
         """The schema with this id in the context of `subject`, fetched once."""
         key = (context_of(subject), schema_id)
         return self._ids.get(key) or self._ids.once(
-            key, lambda: self._inner.get_schema(schema_id, subject=subject)
+            key, partial(self._inner.get_schema, schema_id, subject=subject)
         )
 
     def get_schema_by_guid(self, guid: str) -> Schema:
         """The schema with this GUID, fetched once."""
         key = guid.lower()
         return self._guids.get(key) or self._guids.once(
-            key, lambda: self._inner.get_schema_by_guid(guid)
+            key, partial(self._inner.get_schema_by_guid, guid)
         )
 
     def register_schema(
@@ -105,7 +103,7 @@ class CachedRegistryClient:
         registered = self._registered.get(key)
         if registered is None:
             registered = self._registered.once(
-                key, lambda: self._inner.register_schema(subject, schema, normalize=normalize)
+                key, partial(self._inner.register_schema, subject, schema, normalize=normalize)
             )
             # A registered schema is also found by a lookup.
             self._lookups.setdefault(key, registered)
@@ -120,29 +118,32 @@ class CachedRegistryClient:
         registered = self._lookups.get(key)
         if registered is None:
             registered = self._lookups.once(
-                key, lambda: self._inner.lookup_schema(subject, schema, normalize=normalize)
+                key, partial(self._inner.lookup_schema, subject, schema, normalize=normalize)
             )
             self._learn(subject, registered)
         return registered
 
     def get_latest_version(self, subject: str) -> RegisteredSchema:
         """The newest version of `subject`, refreshed after `latest_ttl_s`."""
-        return self._latest_once(
-            ("latest", subject), lambda: self._inner.get_latest_version(subject)
-        )
+        key = ("latest", subject)
+        found = self._latest.get(key)
+        if found is not None and self._fresh(found):
+            return found[1]
+        return self._refresh(key, partial(self._inner.get_latest_version, subject))
 
     def get_latest_with_metadata(
         self, subject: str, metadata: Mapping[str, str]
     ) -> RegisteredSchema:
         """The newest version matching `metadata`, refreshed after `latest_ttl_s`."""
         key = ("metadata", subject, tuple(sorted(metadata.items())))
-        return self._latest_once(
-            key, lambda: self._inner.get_latest_with_metadata(subject, metadata)
-        )
+        found = self._latest.get(key)
+        if found is not None and self._fresh(found):
+            return found[1]
+        return self._refresh(key, partial(self._inner.get_latest_with_metadata, subject, metadata))
 
     def get_version(self, subject: str, version: int) -> RegisteredSchema:
         """Version `version` of `subject`, fetched once."""
         key = (subject, version)
         return self._versions.get(key) or self._versions.once(
-            key, lambda: self._inner.get_version(subject, version)
+            key, partial(self._inner.get_version, subject, version)
         )

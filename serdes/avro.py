@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 import json
-import threading
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastavro import parse_schema, schemaless_reader
@@ -22,13 +22,16 @@ from compat.avro import AvroFormat
 from compat.errors import CompatError
 from serdes._avroread import GeneratedRead
 from serdes._avrowrite import WriteInto, reader_for, writer_for
+from serdes._codec import Register
 from serdes._config import DeserializerConfig, SerializerConfig
+from serdes._fetch import SchemaFetcher, SchemaKey
+from serdes._once import OncePerKey
 from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
-from serdes.client import RegistryClient, Schema
+from serdes.client import RegisteredSchema, RegistryClient, Schema
 from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesError
-from serdes.framing import schema_key
+from serdes.framing import id_prefix, schema_key
 from serdes.strategies import subject_for
 
 AVRO = "AVRO"
@@ -71,8 +74,29 @@ def parse_avro(schema: Schema, client: RegistryClient | None) -> ParsedAvro:
     return ParsedAvro(parsed, name if isinstance(name, str) else None, writer_for(parsed))
 
 
-def _record_name(parsed: ParsedAvro) -> str | None:
-    return parsed.name
+class AvroCodec:
+    """Avro for the shared serdes machinery (a `serdes._codec.SchemaCodec[ParsedAvro]`)."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: RegistryClient | None) -> None:
+        self._client = client
+
+    def parse(self, schema: Schema) -> ParsedAvro:
+        """`parse_avro`, with references fetched through the client."""
+        return parse_avro(schema, self._client)
+
+    def record_name(self, parsed: ParsedAvro) -> str | None:
+        """The full name of a named type; None for a primitive, array, map or union."""
+        return parsed.name
+
+    def prefix(self, schema_id: int, parsed: ParsedAvro) -> bytes:
+        """The id prefix: Avro payloads carry nothing else before them."""
+        return id_prefix(schema_id)
+
+    def with_references(self, schema: Schema, register: Register) -> Schema:
+        """`schema` itself: its references are named by the user, not discovered."""
+        return schema
 
 
 class AvroSerializer:
@@ -94,12 +118,11 @@ class AvroSerializer:
         conf: Mapping[str, object] | None = None,
     ) -> None:
         self._to_dict = to_dict
-        self._writers: WriterResolver[ParsedAvro] = WriterResolver(
+        self._writers = WriterResolver(
             schema_registry_client,
             as_schema(schema_str, AVRO),
             SerializerConfig.from_conf(conf),
-            parse=lambda s: parse_avro(s, schema_registry_client),
-            record_name=_record_name,
+            AvroCodec(schema_registry_client),
         )
 
     def __call__(self, obj: object, ctx: ContextLike | None = None) -> bytes | None:
@@ -142,13 +165,12 @@ class AvroDeserializer:
     """
 
     __slots__ = (
-        "_client",
         "_config",
         "_decoders",
         "_from_dict",
-        "_lock",
         "_reader",
         "_return_record_name",
+        "_schemas",
         "_uses_latest",
     )
 
@@ -160,15 +182,20 @@ class AvroDeserializer:
         return_record_name: bool = False,
         conf: Mapping[str, object] | None = None,
     ) -> None:
-        self._client = schema_registry_client
         self._config = DeserializerConfig.from_conf(conf)
         self._uses_latest = self._config.uses_latest
+        codec = AvroCodec(schema_registry_client)
+        self._schemas = SchemaFetcher(
+            schema_registry_client,
+            codec,
+            latest_metadata=self._config.use_latest_with_metadata,
+        )
         reader = as_schema(schema_str, AVRO)
-        self._reader = parse_avro(reader, schema_registry_client) if reader else None
+        self._reader = codec.parse(reader) if reader else None
         self._from_dict = from_dict
         self._return_record_name = return_record_name
-        self._decoders: dict[object, _Decoder] = {}
-        self._lock = threading.Lock()
+        # By writer key, and by (writer key, latest id) with use.latest.*.
+        self._decoders: OncePerKey[Hashable, _Decoder] = OncePerKey()
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -206,37 +233,25 @@ class AvroDeserializer:
         except Exception as exc:
             raise PayloadError(f"payload does not match its Avro schema: {exc}") from exc
 
-    def _decoder(self, key: object) -> _Decoder:
-        """Fetch and parse the writer schema once per id (or GUID)."""
-        with self._lock:
-            found = self._decoders.get(key)
-            if found is None:
-                if isinstance(key, int):
-                    schema = self._client.get_schema(key)
-                else:
-                    schema = self._client.get_schema_by_guid(str(key))
-                writer = parse_avro(schema, self._client)
-                if self._reader is None and not self._return_record_name:
-                    found = _Decoder(writer, None, reader_for(writer.schema))
-                else:
-                    found = _Decoder(writer, self._reader.schema if self._reader else None)
-                self._decoders[key] = found
-            return found
+    def _decoder(self, key: SchemaKey) -> _Decoder:
+        """The decoder of writer schema `key` (an id or GUID), built once."""
+        return self._decoders.once(key, partial(self._new_decoder, key))
 
-    def _latest(self, key: object, decoder: _Decoder, ctx: ContextLike | None) -> _Decoder:
+    def _new_decoder(self, key: SchemaKey) -> _Decoder:
+        writer = self._schemas.writer(key)
+        if self._reader is None and not self._return_record_name:
+            return _Decoder(writer, None, reader_for(writer.schema))
+        return _Decoder(writer, self._reader.schema if self._reader else None)
+
+    def _projecting(self, decoder: _Decoder, subject: str, latest: RegisteredSchema) -> _Decoder:
+        return _Decoder(decoder.writer, self._schemas.parsed(subject, latest).schema)
+
+    def _latest(self, key: SchemaKey, decoder: _Decoder, ctx: ContextLike | None) -> _Decoder:
         """The decoder projecting into the subject's latest version (asked of the client)."""
         subject = subject_for(self._config.strategy, ctx, decoder.writer.name)
-        metadata = self._config.use_latest_with_metadata
-        latest = (
-            self._client.get_latest_with_metadata(subject, metadata)
-            if metadata is not None
-            else self._client.get_latest_version(subject)
-        )
+        latest = self._schemas.latest(subject)
         cache_key = (key, latest.schema_id)
-        found = self._decoders.get(cache_key)
-        if found is None:
-            reader = parse_avro(latest.schema, self._client)
-            found = _Decoder(decoder.writer, reader.schema)
-            with self._lock:
-                self._decoders[cache_key] = found
-        return found
+        return self._decoders.get(cache_key) or self._decoders.once(
+            cache_key,
+            partial(self._projecting, decoder, subject, latest),
+        )

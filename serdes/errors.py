@@ -5,9 +5,9 @@
     ├── PayloadError                 the value does not match its schema (either direction)
     ├── SchemaError                  a schema cannot be used (unparsable, wrong type, no record)
     ├── SerdesConfigError            a serializer or client was configured wrongly (also ValueError)
-    ├── RegistryError                the registry answered with a Confluent error body
+    ├── SchemaRegistryError          the registry answered with a Confluent error body
     │   ├── UnknownSchemaIdError         no schema has this id (or GUID)
-    │   └── SubjectNotFoundError         subject, version or schema-under-subject is missing
+    │   └── UnknownSubjectError          subject, version or schema-under-subject is missing
     ├── RegistryUnavailableError     retryable: no answer, a timeout or 5xx after every retry
     └── DeadLetterError              retryable: a dead letter was not confirmed written
 
@@ -15,6 +15,10 @@ Callers decide what to do with a record by the class alone: `retryable` is True 
 `RegistryUnavailableError` and `DeadLetterError`, where the same record may succeed once the
 registry or broker is back; every other error will fail again on the same bytes and belongs
 in a dead-letter topic.
+
+These are the client's view of what a registry answered. The registry server's own domain
+errors (`registry.errors`) are a different tree; `SchemaRegistryError` is the name
+confluent-kafka gives the same client-side error, which eases switching between the two.
 """
 
 from __future__ import annotations
@@ -88,8 +92,11 @@ class SerdesConfigError(SerdesError, ValueError):
     """A configuration value is unknown, of the wrong type, or conflicts with another."""
 
 
-class RegistryError(SerdesError):
-    """The registry answered with an error body (`error_code` and `message`, as Confluent's)."""
+class SchemaRegistryError(SerdesError):
+    """The registry answered with an error body (`error_code` and `message`, as Confluent's).
+
+    `status` is the HTTP status and `error_code` Confluent's code (-1 when the body had none).
+    """
 
     def __init__(
         self,
@@ -106,12 +113,16 @@ class RegistryError(SerdesError):
         self.error_code = error_code
 
 
-class UnknownSchemaIdError(RegistryError):
+class UnknownSchemaIdError(SchemaRegistryError):
     """No schema is registered with this id (or GUID): Confluent's 40403 on a read by id."""
 
 
-class SubjectNotFoundError(RegistryError):
-    """The subject, the version, or this schema under the subject does not exist (404xx)."""
+class UnknownSubjectError(SchemaRegistryError):
+    """The registry knows no such subject, version, or this schema under the subject (404xx).
+
+    Raised on a 404 from any subject-scoped call: 40401 (subject), 40402 (version), 40403
+    on a lookup (the schema is not registered under the subject).
+    """
 
 
 class RegistryUnavailableError(SerdesError):

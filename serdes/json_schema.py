@@ -9,14 +9,15 @@ behave as they do in the registry.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import CompatError
 from compat.jsonschema import JsonSchemaFormat
+from serdes._codec import Register
 from serdes._config import DeserializerConfig, SerializerConfig
+from serdes._fetch import SchemaFetcher, SchemaKey
 from serdes._jsoncodec import DECODE_ERRORS, ENCODE_ERRORS, codec
 from serdes._jsonvalidate import Validate, build_validator
 from serdes._references import parse_with_references
@@ -24,7 +25,7 @@ from serdes._writers import WriterResolver
 from serdes.client import RegistryClient, Schema
 from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesConfigError, SerdesError
-from serdes.framing import schema_key
+from serdes.framing import id_prefix, schema_key
 from serdes.strategies import subject_for
 
 JSON = "JSON"
@@ -55,6 +56,35 @@ def parse_json_schema(
     title = document.get("title") if isinstance(document, dict) else None
     validate = build_validator(document, parsed.dialect, names, compiled=compiled)
     return ParsedJson(validate, title if isinstance(title, str) else None)
+
+
+class JsonSchemaCodec:
+    """JSON Schema for the shared serdes machinery (a `serdes._codec.SchemaCodec[ParsedJson]`).
+
+    `compiled=False` builds `jsonschema` validators even where `fastjsonschema` applies.
+    """
+
+    __slots__ = ("_client", "_compiled")
+
+    def __init__(self, client: RegistryClient | None, *, compiled: bool = True) -> None:
+        self._client = client
+        self._compiled = compiled
+
+    def parse(self, schema: Schema) -> ParsedJson:
+        """`parse_json_schema`, with references fetched through the client."""
+        return parse_json_schema(schema, self._client, compiled=self._compiled)
+
+    def record_name(self, parsed: ParsedJson) -> str | None:
+        """The schema's `title`, which confluent-kafka uses as the record name."""
+        return parsed.title
+
+    def prefix(self, schema_id: int, parsed: ParsedJson) -> bytes:
+        """The id prefix: JSON payloads carry nothing else before them."""
+        return id_prefix(schema_id)
+
+    def with_references(self, schema: Schema, register: Register) -> Schema:
+        """`schema` itself: its references are named by the user, not discovered."""
+        return schema
 
 
 _DUMPS, _LOADS = codec()
@@ -89,14 +119,11 @@ class JSONSerializer:
         config = SerializerConfig.from_conf(conf, validate_key=True)
         self._to_dict = to_dict
         self._validate = config.validate
-        self._writers: WriterResolver[ParsedJson] = WriterResolver(
+        self._writers = WriterResolver(
             schema_registry_client,
             as_schema(schema_str, JSON),
             config,
-            parse=lambda s: parse_json_schema(
-                s, schema_registry_client, compiled=compiled_validation
-            ),
-            record_name=lambda parsed: parsed.title,
+            JsonSchemaCodec(schema_registry_client, compiled=compiled_validation),
         )
 
     def __call__(self, obj: object, ctx: ContextLike | None = None) -> bytes | None:
@@ -123,7 +150,7 @@ class JSONDeserializer:
     schema only.
     """
 
-    __slots__ = ("_client", "_compiled", "_config", "_from_dict", "_lock", "_own", "_validators")
+    __slots__ = ("_config", "_from_dict", "_own", "_schemas")
 
     def __init__(
         self,
@@ -140,16 +167,18 @@ class JSONDeserializer:
             (own is None and self._config.validate) or self._config.uses_latest
         ):
             raise SerdesConfigError("a registry client is needed to find the writer's schema")
-        self._client = schema_registry_client
-        self._compiled = compiled_validation
-        self._own = (
-            parse_json_schema(own, schema_registry_client, compiled=compiled_validation)
-            if own is not None
+        codec = JsonSchemaCodec(schema_registry_client, compiled=compiled_validation)
+        self._own = codec.parse(own) if own is not None else None
+        self._schemas = (
+            SchemaFetcher(
+                schema_registry_client,
+                codec,
+                latest_metadata=self._config.use_latest_with_metadata,
+            )
+            if schema_registry_client is not None
             else None
         )
         self._from_dict = from_dict
-        self._validators: dict[object, ParsedJson] = {}
-        self._lock = threading.Lock()
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -168,41 +197,18 @@ class JSONDeserializer:
             raise locate(error, ctx) from error.__cause__
         return value if self._from_dict is None else self._from_dict(value, ctx)
 
-    def _schema_for(self, key: object, ctx: ContextLike | None) -> ParsedJson:
+    def _schema_for(self, key: SchemaKey, ctx: ContextLike | None) -> ParsedJson:
         if self._config.uses_latest:
             return self._latest(key, ctx)
         if self._own is not None:
             return self._own
-        return self._validators.get(key) or self._writer(key)
+        schemas = self._schemas
+        assert schemas is not None  # checked in __init__
+        return schemas.get(key) or schemas.writer(key)
 
-    def _writer(self, key: object) -> ParsedJson:
-        client = self._client
-        assert client is not None  # checked in __init__
-        with self._lock:
-            found = self._validators.get(key)
-            if found is None:
-                if isinstance(key, int):
-                    schema = client.get_schema(key)
-                else:
-                    schema = client.get_schema_by_guid(str(key))
-                found = parse_json_schema(schema, client, compiled=self._compiled)
-                self._validators[key] = found
-            return found
-
-    def _latest(self, key: object, ctx: ContextLike | None) -> ParsedJson:
-        client = self._client
-        assert client is not None  # checked in __init__
-        name = self._own.title if self._own is not None else self._writer(key).title
+    def _latest(self, key: SchemaKey, ctx: ContextLike | None) -> ParsedJson:
+        schemas = self._schemas
+        assert schemas is not None  # checked in __init__
+        name = self._own.title if self._own is not None else schemas.writer(key).title
         subject = subject_for(self._config.strategy, ctx, name)
-        metadata = self._config.use_latest_with_metadata
-        latest = (
-            client.get_latest_with_metadata(subject, metadata)
-            if metadata is not None
-            else client.get_latest_version(subject)
-        )
-        found = self._validators.get(("latest", latest.schema_id))
-        if found is None:
-            found = parse_json_schema(latest.schema, client, compiled=self._compiled)
-            with self._lock:
-                self._validators[("latest", latest.schema_id)] = found
-        return found
+        return schemas.parsed(subject, schemas.latest(subject))

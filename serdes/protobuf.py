@@ -17,6 +17,7 @@ import base64
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from google.protobuf import descriptor_pool, message_factory
@@ -31,7 +32,10 @@ from compat.protobuf import (
     message_name,
     well_known_import,
 )
+from serdes._codec import Register
 from serdes._config import SerializerConfig
+from serdes._fetch import SchemaFetcher, SchemaKey
+from serdes._once import OncePerKey
 from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
 from serdes.client import RegistryClient, Schema, SchemaReference
@@ -39,8 +43,8 @@ from serdes.context import ContextLike, is_key, locate
 from serdes.errors import (
     FramingError,
     PayloadError,
-    RegistryError,
     SchemaError,
+    SchemaRegistryError,
     SerdesConfigError,
     SerdesError,
 )
@@ -103,12 +107,98 @@ def message_class(parsed: ParsedProtobuf, full_name: str) -> type[Message]:
     return message_factory.GetMessageClass(descriptor)
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """The message the serializer writes and its index path in the writer's file."""
+@dataclass(frozen=True, slots=True, eq=False)
+class ProtobufSchema:
+    """A Protobuf schema as the serdes use it: its file, and its descriptors once compiled.
 
-    full_name: str
-    indexes: tuple[int, ...]
+    `compiled` is None only for a serializer's own generated file, which its message class
+    already describes and which needs no compiling (its imports are not registered yet).
+    """
+
+    file: FileDescriptorProto
+    compiled: ParsedProtobuf | None = None
+
+
+class ProtobufCodec:
+    """Protobuf for the shared serdes machinery (a `SchemaCodec[ProtobufSchema]`).
+
+    With `message_type` it is a serializer's view: records are that message, its file is
+    registered the way confluent-kafka does (imports first, as references), and a registered
+    copy of that file is used without compiling. Without, it compiles every schema it sees.
+    """
+
+    __slots__ = ("_client", "_lock", "_message", "_own", "_own_text", "_references")
+
+    def __init__(self, client: RegistryClient, message_type: type[Message] | None = None) -> None:
+        self._client = client
+        self._message = message_type
+        self._own: ProtobufSchema | None = None
+        self._own_text: str | None = None
+        if message_type is not None:
+            file = message_type.DESCRIPTOR.file
+            self._own = ProtobufSchema(_file_proto(file))
+            self._own_text = schema_of_file(file).schema_str
+        self._lock = threading.Lock()
+        self._references: tuple[SchemaReference, ...] | None = None
+
+    def parse(self, schema: Schema) -> ProtobufSchema:
+        """The serializer's own file as it is; any other schema compiled (references fetched)."""
+        if (
+            self._own is not None
+            and schema.references == ()
+            and schema.schema_str == self._own_text
+        ):
+            return self._own
+        compiled = compile_schema(schema, self._client)
+        return ProtobufSchema(compiled.file, compiled)
+
+    def record_name(self, parsed: ProtobufSchema) -> str | None:
+        """The full name of the message written (None for a deserializer's codec)."""
+        return self._message.DESCRIPTOR.full_name if self._message is not None else None
+
+    def prefix(self, schema_id: int, parsed: ProtobufSchema) -> bytes:
+        """The id prefix and the index path of the message written in the `parsed` file."""
+        name = self.record_name(parsed)
+        if name is None:
+            raise SchemaError("a message type is needed to write Protobuf records")
+        try:
+            return id_prefix(schema_id, message_index(parsed.file, name))
+        except KeyError as exc:
+            raise SchemaError(f"the registered schema has no message {name!r}") from exc
+
+    def with_references(self, schema: Schema, register: Register) -> Schema:
+        """The own file's schema with its imports registered (or looked up) as references.
+
+        Done once: every subject the serializer writes to names the same references.
+        """
+        with self._lock:
+            if self._references is None:
+                if self._message is None:
+                    raise SchemaError("a message type is needed to register Protobuf schemas")
+                self._references = self._dependencies(self._message.DESCRIPTOR.file, register)
+        return Schema(schema.schema_str, PROTOBUF, self._references)
+
+    def _dependencies(self, file: FileLike, register: Register) -> tuple[SchemaReference, ...]:
+        references: list[SchemaReference] = []
+        for dependency in file.dependencies:
+            if well_known_import(dependency.name):
+                continue
+            nested = self._dependencies(dependency, register)
+            schema = schema_of_file(dependency, nested)
+            # Confluent's default reference subject strategy: the import path itself.
+            subject = dependency.name
+            registered = register(subject, schema)
+            if registered.version is None:
+                # Confluent's registration answer carries only the id; a lookup names the version.
+                registered = self._client.lookup_schema(subject, schema)
+            if registered.version is None:
+                raise SchemaRegistryError(
+                    f"the registry did not say which version of {subject!r} was registered",
+                    status=200,
+                    error_code=-1,
+                )
+            references.append(SchemaReference(dependency.name, subject, registered.version))
+        return tuple(references)
 
 
 class ProtobufSerializer:
@@ -119,7 +209,7 @@ class ProtobufSerializer:
     at their defaults, False and True).
     """
 
-    __slots__ = ("_client", "_config", "_lock", "_msg_type", "_references", "_writers")
+    __slots__ = ("_msg_type", "_writers")
 
     def __init__(
         self,
@@ -131,73 +221,13 @@ class ProtobufSerializer:
         for key, supported in _COMPAT_KEYS.items():
             if key in conf and conf.pop(key) != supported:
                 raise SerdesConfigError(f"{key} is only supported at its default, {supported}")
-        self._config = SerializerConfig.from_conf(conf)
-        self._client = schema_registry_client
         self._msg_type = msg_type
-        descriptor = msg_type.DESCRIPTOR
-        own_file = _file_proto(descriptor.file)
-        own = _Target(descriptor.full_name, tuple(message_index(own_file, descriptor.full_name)))
-        self._lock = threading.Lock()
-        self._references: tuple[SchemaReference, ...] | None = None
-        self._writers: WriterResolver[_Target] = WriterResolver(
+        self._writers = WriterResolver(
             schema_registry_client,
-            schema_of_file(descriptor.file),
-            self._config,
-            parse=lambda schema: (
-                own if schema.references == () and self._is_own(schema) else self._target(schema)
-            ),
-            record_name=lambda target: target.full_name,
-            prefix=lambda schema_id, target: id_prefix(schema_id, target.indexes),
-            prepare=self._with_references,
+            schema_of_file(msg_type.DESCRIPTOR.file),
+            SerializerConfig.from_conf(conf),
+            ProtobufCodec(schema_registry_client, msg_type),
         )
-
-    def _is_own(self, schema: Schema) -> bool:
-        return schema.schema_str == schema_of_file(self._msg_type.DESCRIPTOR.file).schema_str
-
-    def _target(self, schema: Schema) -> _Target:
-        """The indexes of our message in a registered schema (use.latest / use.schema.id)."""
-        parsed = compile_schema(schema, self._client)
-        name = self._msg_type.DESCRIPTOR.full_name
-        try:
-            return _Target(name, tuple(message_index(parsed.file, name)))
-        except KeyError as exc:
-            raise SchemaError(f"the registered schema has no message {name!r}") from exc
-
-    def _with_references(self, schema: Schema) -> Schema:
-        """The schema with its imports registered (or looked up) and named as references."""
-        with self._lock:
-            if self._references is None:
-                self._references = self._dependencies(self._msg_type.DESCRIPTOR.file)
-        return Schema(schema.schema_str, PROTOBUF, self._references)
-
-    def _dependencies(self, file: FileLike) -> tuple[SchemaReference, ...]:
-        references: list[SchemaReference] = []
-        for dependency in file.dependencies:
-            if well_known_import(dependency.name):
-                continue
-            nested = self._dependencies(dependency)
-            schema = schema_of_file(dependency, nested)
-            # Confluent's default reference subject strategy: the import path itself.
-            subject = dependency.name
-            if self._config.auto_register:
-                registered = self._client.register_schema(
-                    subject, schema, normalize=self._config.normalize
-                )
-            else:
-                registered = self._client.lookup_schema(
-                    subject, schema, normalize=self._config.normalize
-                )
-            if registered.version is None:
-                # Confluent's registration answer carries only the id; a lookup names the version.
-                registered = self._client.lookup_schema(subject, schema)
-            if registered.version is None:
-                raise RegistryError(
-                    f"the registry did not say which version of {subject!r} was registered",
-                    status=200,
-                    error_code=-1,
-                )
-            references.append(SchemaReference(dependency.name, subject, registered.version))
-        return tuple(references)
 
     def __call__(self, message: object, ctx: ContextLike | None = None) -> bytes | None:
         """Serialize `message` (None stays None: a tombstone is never framed)."""
@@ -223,7 +253,7 @@ class ProtobufDeserializer:
     writer's schema. `conf` accepts `use.deprecated.format` at its default (False).
     """
 
-    __slots__ = ("_classes", "_client", "_lock", "_message_type")
+    __slots__ = ("_classes", "_message_type", "_schemas")
 
     def __init__(
         self,
@@ -239,9 +269,12 @@ class ProtobufDeserializer:
         if message_type is None and schema_registry_client is None:
             raise SerdesConfigError("without a message type, a registry client is needed")
         self._message_type = message_type
-        self._client = schema_registry_client
-        self._classes: dict[tuple[object, tuple[int, ...]], type[Message]] = {}
-        self._lock = threading.Lock()
+        self._schemas = (
+            SchemaFetcher(schema_registry_client, ProtobufCodec(schema_registry_client))
+            if schema_registry_client is not None
+            else None
+        )
+        self._classes: OncePerKey[tuple[SchemaKey, tuple[int, ...]], type[Message]] = OncePerKey()
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -249,7 +282,7 @@ class ProtobufDeserializer:
             return None
         try:
             headers = ctx.headers if ctx is not None else None
-            key: object
+            key: SchemaKey
             if not headers and len(data) > ID_PREFIX_LEN and data[0] == 0 and data[5] == 0:
                 # The common case, id prefix and the `[0]` shortcut, without a Frame.
                 schema_id = int.from_bytes(data[1:ID_PREFIX_LEN], "big", signed=True)
@@ -260,7 +293,11 @@ class ProtobufDeserializer:
                 frame = read_frame(
                     data, headers, is_key=bool(headers) and is_key(ctx), with_indexes=True
                 )
-                key = frame.schema_id if frame.guid is None else frame.guid
+                if frame.guid is not None:
+                    key = frame.guid
+                else:
+                    assert frame.schema_id is not None  # a frame without a GUID has an id
+                    key = frame.schema_id
                 indexes, start = frame.indexes or _FIRST, frame.payload_start
             if self._message_type is not None:
                 cls = self._message_type
@@ -273,21 +310,18 @@ class ProtobufDeserializer:
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
 
-    def _dynamic(self, key: object, indexes: tuple[int, ...]) -> type[Message]:
-        client = self._client
-        assert client is not None  # checked in __init__
-        with self._lock:
-            found = self._classes.get((key, indexes))
-            if found is None:
-                if isinstance(key, int):
-                    schema = client.get_schema(key)
-                else:
-                    schema = client.get_schema_by_guid(str(key))
-                parsed = compile_schema(schema, client)
-                try:
-                    name = message_name(parsed.file, indexes)
-                except KeyError as exc:
-                    raise FramingError(f"message indexes {list(indexes)} name no message") from exc
-                found = message_class(parsed, name)
-                self._classes[(key, indexes)] = found
-            return found
+    def _dynamic(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
+        """The message class at `indexes` in writer schema `key`, built once."""
+        return self._classes.once((key, indexes), partial(self._build, key, indexes))
+
+    def _build(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
+        schemas = self._schemas
+        assert schemas is not None  # checked in __init__
+        parsed = schemas.writer(key)
+        # A deserializer's codec has no message type, so it compiles every schema.
+        assert parsed.compiled is not None
+        try:
+            name = message_name(parsed.file, indexes)
+        except KeyError as exc:
+            raise FramingError(f"message indexes {list(indexes)} name no message") from exc
+        return message_class(parsed.compiled, name)

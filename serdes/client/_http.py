@@ -23,11 +23,11 @@ from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 from serdes.client._model import RegisteredSchema, Schema
 from serdes.client._transport import HttpClientTransport, Response, TlsSettings, Transport
 from serdes.errors import (
-    RegistryError,
     RegistryUnavailableError,
+    SchemaRegistryError,
     SerdesConfigError,
-    SubjectNotFoundError,
     UnknownSchemaIdError,
+    UnknownSubjectError,
 )
 
 logger = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ class HttpRegistryClient:
         *,
         query: Mapping[str, str] | None = None,
         body: object = None,
-        not_found: type[RegistryError] = SubjectNotFoundError,
+        not_found: type[SchemaRegistryError] = UnknownSubjectError,
     ) -> Any:
         headers = dict(self._headers)
         data = None
@@ -244,22 +244,22 @@ class HttpRegistryClient:
         )
 
     @staticmethod
-    def _answer(response: Response, not_found: type[RegistryError]) -> Any:
+    def _answer(response: Response, not_found: type[SchemaRegistryError]) -> Any:
         if 200 <= response.status < 300:
             if response.status == 204 or not response.body:
                 return None
             return json.loads(response.body)
         code, message = _error_body(response)
-        kind = not_found if response.status == 404 else RegistryError
+        kind = not_found if response.status == 404 else SchemaRegistryError
         raise kind(message, status=response.status, error_code=code)
 
     @staticmethod
     def _registered(body: Any, subject: str | None, schema: Schema | None) -> RegisteredSchema:
         if not isinstance(body, dict) or not isinstance(body.get("id"), int):
-            raise RegistryError("registry answer has no schema id", status=200, error_code=-1)
+            raise SchemaRegistryError("registry answer has no schema id", status=200, error_code=-1)
         own = Schema.from_json(body) if "schema" in body else schema
         if own is None:
-            raise RegistryError("registry answer has no schema", status=200, error_code=-1)
+            raise SchemaRegistryError("registry answer has no schema", status=200, error_code=-1)
         version = body.get("version")
         return RegisteredSchema(
             body["id"],

@@ -13,11 +13,11 @@ from collections import Counter
 from collections.abc import Mapping
 
 from serdes.client._model import RegisteredSchema, Schema
-from serdes.errors import SubjectNotFoundError, UnknownSchemaIdError
+from serdes.errors import UnknownSchemaIdError, UnknownSubjectError
 
 
-def _not_found(message: str, code: int) -> SubjectNotFoundError:
-    return SubjectNotFoundError(message, status=404, error_code=code)
+def _not_found(message: str, code: int) -> UnknownSubjectError:
+    return UnknownSubjectError(message, status=404, error_code=code)
 
 
 class InMemoryRegistryClient:

@@ -29,7 +29,7 @@ class RegistryClient(Protocol):
     def lookup_schema(
         self, subject: str, schema: Schema, *, normalize: bool = False
     ) -> RegisteredSchema:
-        """The registration of `schema` under `subject`; `SubjectNotFoundError` when absent."""
+        """The registration of `schema` under `subject`; `UnknownSubjectError` when absent."""
 
     def get_latest_version(self, subject: str) -> RegisteredSchema:
         """The newest live version of `subject`."""

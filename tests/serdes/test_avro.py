@@ -22,8 +22,8 @@ from serdes.errors import (
     RegistryUnavailableError,
     SchemaError,
     SerdesConfigError,
-    SubjectNotFoundError,
     UnknownSchemaIdError,
+    UnknownSubjectError,
 )
 from serdes.framing import VALUE_SCHEMA_ID_HEADER
 from tests.serdes.support import Switchable, framed
@@ -148,7 +148,7 @@ def test_without_auto_register_the_schema_must_exist() -> None:
     client = InMemoryRegistryClient()
     t = topic()
     lookup = AvroSerializer(client, V1, conf={"auto.register.schemas": False})
-    with pytest.raises(SubjectNotFoundError) as info:
+    with pytest.raises(UnknownSubjectError) as info:
         lookup({"id": "a", "qty": 1}, ctx(t))
     assert info.value.topic == t
     registered = client.register_schema(f"{t}-value", Schema(V1)).schema_id

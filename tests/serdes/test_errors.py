@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
+
+import serdes
+import serdes.errors
 from serdes.errors import (
     DeadLetterError,
     FramingError,
     PayloadError,
-    RegistryError,
     RegistryUnavailableError,
     SchemaError,
+    SchemaRegistryError,
     SerdesConfigError,
     SerdesError,
-    SubjectNotFoundError,
     UnknownSchemaIdError,
+    UnknownSubjectError,
 )
 
 
@@ -22,14 +26,15 @@ def test_every_error_is_a_serdes_error() -> None:
         PayloadError,
         SchemaError,
         SerdesConfigError,
-        RegistryError,
+        SchemaRegistryError,
         UnknownSchemaIdError,
-        SubjectNotFoundError,
+        UnknownSubjectError,
         RegistryUnavailableError,
         DeadLetterError,
     ):
         assert issubclass(kind, SerdesError), kind
-    assert issubclass(UnknownSchemaIdError, RegistryError)
+    assert issubclass(UnknownSchemaIdError, SchemaRegistryError)
+    assert issubclass(UnknownSubjectError, SchemaRegistryError)
     assert issubclass(SerdesConfigError, ValueError)
 
 
@@ -49,5 +54,18 @@ def test_locate_fills_only_unknown_fields_and_shows_them() -> None:
 
 
 def test_registry_errors_carry_status_and_code() -> None:
-    error = SubjectNotFoundError("Subject 'x' not found.", status=404, error_code=40401)
+    error = UnknownSubjectError("Subject 'x' not found.", status=404, error_code=40401)
     assert (error.status, error.error_code, error.message) == (404, 40401, "Subject 'x' not found.")
+
+
+def test_the_tree_in_the_docstring_and_the_package_name_every_error() -> None:
+    classes = [
+        value
+        for value in vars(serdes.errors).values()
+        if inspect.isclass(value) and issubclass(value, SerdesError)
+    ]
+    assert len(classes) == 10
+    doc = serdes.errors.__doc__ or ""
+    for kind in classes:
+        assert f" {kind.__name__} " in doc, kind
+        assert kind.__name__ in serdes.__all__, kind

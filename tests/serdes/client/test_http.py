@@ -23,11 +23,11 @@ from serdes.client import (
     registry_client,
 )
 from serdes.errors import (
-    RegistryError,
     RegistryUnavailableError,
+    SchemaRegistryError,
     SerdesConfigError,
-    SubjectNotFoundError,
     UnknownSchemaIdError,
+    UnknownSubjectError,
 )
 
 
@@ -141,14 +141,14 @@ def test_confluent_error_bodies_become_typed_errors(server: tuple[str, Script]) 
         client.get_schema(5)
     assert (unknown.value.status, unknown.value.error_code) == (404, 40403)
     script.answers = [(404, {"error_code": 40401, "message": "Subject 's' not found."})]
-    with pytest.raises(SubjectNotFoundError, match="Subject 's' not found"):
+    with pytest.raises(UnknownSubjectError, match="Subject 's' not found"):
         client.lookup_schema("s", Schema('"int"'))
     script.answers = [(422, {"error_code": 42201, "message": "Invalid schema"})]
-    with pytest.raises(RegistryError) as invalid:
+    with pytest.raises(SchemaRegistryError) as invalid:
         client.register_schema("s", Schema('"int"'))
     assert invalid.value.error_code == 42201
     script.answers = [(409, b"not json")]
-    with pytest.raises(RegistryError) as unparsable:
+    with pytest.raises(SchemaRegistryError) as unparsable:
         client.register_schema("s", Schema('"int"'))
     assert unparsable.value.error_code == -1
     assert sleeps == []  # client errors are never retried

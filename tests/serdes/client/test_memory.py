@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from serdes.client import InMemoryRegistryClient, Schema
-from serdes.errors import SubjectNotFoundError, UnknownSchemaIdError
+from serdes.errors import UnknownSchemaIdError, UnknownSubjectError
 
 A = Schema('{"type":"string"}')
 B = Schema('{"type":"int"}')
@@ -38,14 +38,14 @@ def test_missing_things_raise_typed_errors() -> None:
     client = InMemoryRegistryClient()
     with pytest.raises(UnknownSchemaIdError):
         client.get_schema(99)
-    with pytest.raises(SubjectNotFoundError) as info:
+    with pytest.raises(UnknownSubjectError) as info:
         client.lookup_schema("nope", A)
     assert info.value.error_code == 40401
     client.register_schema("s", A)
-    with pytest.raises(SubjectNotFoundError) as info:
+    with pytest.raises(UnknownSubjectError) as info:
         client.lookup_schema("s", B)
     assert info.value.error_code == 40403
-    with pytest.raises(SubjectNotFoundError):
+    with pytest.raises(UnknownSubjectError):
         client.get_version("s", 2)
 
 
@@ -57,7 +57,7 @@ def test_latest_with_metadata_matches_properties() -> None:
     client.register_schema("s", v2)
     assert client.get_latest_with_metadata("s", {"major": "1"}).schema == v1
     assert client.get_latest_with_metadata("s", {"app": "x"}).schema == v2
-    with pytest.raises(SubjectNotFoundError):
+    with pytest.raises(UnknownSubjectError):
         client.get_latest_with_metadata("s", {"major": "3"})
 
 

@@ -57,7 +57,7 @@ class SchemaFormat(Protocol):
         *,
         normalize: bool = False,
     ) -> ParsedSchema:
-        """Parse and validate `text`; raise `InvalidSchemaError` with a message a person can act on.
+        """Parse and validate `text`; raise `SchemaParseError` with a message a person can act on.
 
         With `normalize`, the canonical text is the normalised form, so that equivalent
         schemas written differently get the same identity.

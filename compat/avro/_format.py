@@ -12,7 +12,7 @@ from compat.avro._jsontext import load
 from compat.avro._messages import confluent_message, exception_finding
 from compat.avro._model import AvroNode, NamedNode, RecordNode
 from compat.avro._parse import build_schema
-from compat.errors import InvalidSchemaError, SchemaReferenceError
+from compat.errors import SchemaParseError, SchemaReferenceError
 from compat.formats import ParsedSchema, ResolvedReference
 from compat.types import CompatibilityPolicy, Finding, SchemaType
 
@@ -93,7 +93,7 @@ class AvroFormat:
         *,
         normalize: bool = False,
     ) -> ParsedAvroSchema:
-        """Parse and validate `text` with `references` in scope; `InvalidSchemaError` if invalid.
+        """Parse and validate `text` with `references` in scope; `SchemaParseError` if invalid.
 
         With `normalize`, the canonical text is Confluent's normal form of the schema.
         """
@@ -105,7 +105,7 @@ class AvroFormat:
             if normalize:
                 return self.parse(normalized_json(result.root, known), references)
         except RecursionError as exc:
-            raise InvalidSchemaError("Invalid schema: the schema nests too deeply") from exc
+            raise SchemaParseError("Invalid schema: the schema nests too deeply") from exc
         return ParsedAvroSchema(
             canonical,
             tuple(references),

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 
-from compat.errors import InvalidSchemaError, SchemaReferenceError
+from compat.errors import SchemaParseError, SchemaReferenceError
 from compat.formats import ParsedSchema, ResolvedReference, reachable_references
 from compat.jsonschema._diff import Difference, compare
 from compat.jsonschema._load import Loader
@@ -79,7 +79,7 @@ class JsonSchemaFormat:
         try:
             document, dialect = read_document(text)
         except DocumentError as exc:
-            raise InvalidSchemaError(f"Invalid schema: {exc}") from exc
+            raise SchemaParseError(f"Invalid schema: {exc}") from exc
         base = ""
         if isinstance(document, dict) and isinstance(document.get("$id"), str):
             base = document["$id"]
@@ -100,7 +100,7 @@ class JsonSchemaFormat:
         except Unresolvable as exc:
             raise SchemaReferenceError(f"Invalid schema: cannot resolve {exc}") from exc
         except RecursionError as exc:
-            raise InvalidSchemaError("Invalid schema: the schema nests too deeply") from exc
+            raise SchemaParseError("Invalid schema: the schema nests too deeply") from exc
         return ParsedJsonSchema(
             canonical_text(document, normalize=normalize),
             tuple(references),

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from compat.avro._canonical import normalized_json, to_text
 from compat.avro._checker import check
 from compat.avro._jsontext import load
-from compat.avro._messages import confluent_message, exception_finding
+from compat.avro._messages import confluent_message
 from compat.avro._model import AvroNode, NamedNode, RecordNode
 from compat.avro._parse import build_schema
 from compat.errors import SchemaParseError, SchemaReferenceError
@@ -123,10 +123,11 @@ class AvroFormat:
     ) -> list[Finding]:
         """Why `reader` cannot read data written with `writer` (Avro's checker); [] if it can.
 
-        Avro has one rule set, so `policy` does not change the verdict.
+        Avro has one rule set, so `policy` does not change the verdict. Schemas this plug-in
+        did not parse are a caller's bug, raised as `TypeError`.
         """
         if not isinstance(reader, ParsedAvroSchema) or not isinstance(writer, ParsedAvroSchema):
-            return [exception_finding("only two Avro schemas can be compared as Avro")]
+            raise TypeError("only two Avro schemas parsed by AvroFormat can be compared as Avro")
         return check(reader.root, writer.root)
 
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:

@@ -153,10 +153,6 @@ def backward_differences(reader: ParsedProtobuf, writer: ParsedProtobuf) -> list
     ]
 
 
-def _failure(text: str) -> Finding:
-    return Finding("TYPE_CHANGED", "#/", description=(text,))
-
-
 @dataclass(frozen=True, slots=True)
 class ProtobufFormat:
     """Protobuf for the registry: protoc's validation, Confluent's text and diff rules."""
@@ -200,16 +196,12 @@ class ProtobufFormat:
     ) -> list[Finding]:
         """Why `reader` cannot read data written with `writer` (Confluent's rules); [] if it can.
 
-        Protobuf has one rule set, so `policy` does not change the verdict. A check never
-        raises: a comparison that cannot finish is reported as a finding.
+        Protobuf has one rule set, so `policy` does not change the verdict. Schemas this
+        plug-in did not parse are a caller's bug, raised as `TypeError`.
         """
         if not isinstance(reader, ParsedProtobuf) or not isinstance(writer, ParsedProtobuf):
-            return [_failure("Incompatible because of different schema type")]
-        try:
-            return backward_differences(reader, writer)
-        except (RecursionError, LookupError, ValueError):
-            # A check never raises; a comparison that cannot finish is a failure to report.
-            return [_failure("The schemas could not be compared")]
+            raise TypeError("only two schemas parsed by ProtobufFormat can be compared as Protobuf")
+        return backward_differences(reader, writer)
 
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:
         """Confluent's verbose-mode text for one finding."""

@@ -18,6 +18,7 @@ from compat.levels import CompatibilityResult, PreviousVersion, check_compatibil
 from compat.types import CompatibilityLevel, CompatibilityPolicy
 from registry.configs import CONFIG_FIELDS, Mode, effective_config, effective_level, effective_mode
 from registry.errors import (
+    CompatibilityCheckError,
     ContextNotEmptyError,
     IncompatibleSchemaError,
     InvalidCompatibilityError,
@@ -175,7 +176,10 @@ class RegistryService:
         *,
         metadata: Mapping[str, Any] | None = None,
     ) -> CompatibilityResult:
-        """Compatibility of `parsed` against chosen versions under the subject's level."""
+        """Compatibility of `parsed` against chosen versions under the subject's level.
+
+        A check that fails inside has no verdict: `CompatibilityCheckError` (500), never 409.
+        """
         state = self.store.state
         if level is None:
             level = effective_level(state, subject, self.settings.default_compatibility)
@@ -191,7 +195,7 @@ class RegistryService:
             for v in previous
         ]
         policy = CompatibilityPolicy.parse(config.get("compatibilityPolicy", "STRICT"))
-        return check_compatibility(
+        result = check_compatibility(
             self.formats,
             level,
             parsed,
@@ -200,6 +204,9 @@ class RegistryService:
             policy=policy or CompatibilityPolicy.STRICT,
             reserved=_reserved(metadata),
         )
+        if result.failed:  # no verdict: a 500 for registration and the compatibility endpoint
+            raise CompatibilityCheckError(subject, result.messages)
+        return result
 
     def _allocate_id(self, context: str, fp: str) -> int:
         existing = self.store.state.by_fingerprint(context, fp)

@@ -9,7 +9,8 @@
 its own HTTP error (`registry.errors.InvalidSchemaError`, 422 / 42201) at the API edge, which
 is why the two carry different names.
 
-Compatibility checks never raise: they return findings.
+Compatibility checks raise nothing: differences are findings, and a comparison that fails
+inside is reported as the `CHECK_FAILED` finding (see `compat.formats.safe_backward_findings`).
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ writer, and renders Confluent's verbose message for each finding. JSON Schema an
 plug in by implementing `SchemaFormat`; the registry never looks inside a parsed schema.
 `Formats` is the set of plug-ins a process uses; `default_formats()` gives every built-in one.
 
-Callers never call a plug-in's `backward_findings` bare: `safe_backward_findings` does, and is
-the one place where a comparison that fails inside (a bug, a `RecursionError`) is logged with
-its stack and turned into a `CHECK_FAILED` finding, which means "no verdict", not
-"incompatible". Plug-ins therefore need no catch-all of their own, and a third-party plug-in
-gets the same guarantee as the built-in ones.
+Checks call a plug-in's `backward_findings` through `safe_backward_findings`, the one place
+where a comparison that fails inside (a bug, a `RecursionError`) is logged with its stack and
+turned into a `CHECK_FAILED` finding, which means "no verdict", not "incompatible". Plug-ins
+therefore need no catch-all of their own, and a third-party plug-in gets the same guarantee
+as the built-in ones.
 """
 
 from __future__ import annotations
@@ -119,10 +119,10 @@ def safe_backward_findings(
             "The %s compatibility check failed inside; reporting it as an error, not a verdict",
             fmt.schema_type.value,
         )
-        return [check_failed(exc)]
+        return [_check_failed(exc)]
 
 
-def check_failed(exc: BaseException) -> Finding:
+def _check_failed(exc: BaseException) -> Finding:
     """The `CHECK_FAILED` finding for a comparison that raised `exc`.
 
     The description names only the exception's type, because it is shown to API clients;

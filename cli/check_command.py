@@ -194,7 +194,7 @@ Exit codes:
   0  compatible
   1  incompatible
   2  usage error or invalid schema
-  3  registry unreachable or server error
+  3  registry unreachable or server error, or the check failed inside
 When several schemas are checked (--project), the highest code wins.
 
 \b

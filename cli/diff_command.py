@@ -19,7 +19,7 @@ from cli.param_types import SCHEMA_TYPE
 from cli.registry_schemas import fetch_version
 from cli.rest_client import RegistryRestClient
 from cli.schema_files import SchemaLoader
-from compat.formats import ParsedSchema, default_formats
+from compat.formats import ParsedSchema, default_formats, safe_backward_findings
 from compat.jsonschema import STRICT_COMPATIBLE, ParsedJsonSchema, differences
 from compat.types import SchemaType
 
@@ -44,12 +44,14 @@ def difference_lines(loader: SchemaLoader, old: ParsedSchema, new: ParsedSchema)
             lines.append(f"{mark} {found.type} {found.path}")
         return lines
     fmt = loader.formats.get(new.schema_type)
-    for finding in fmt.backward_findings(new, old):
+    for finding in safe_backward_findings(fmt, new, old):
         text = finding.describe(reader="new", writer="old")
-        lines.append(f"BACKWARD INCOMPATIBLE {finding.type} {finding.path}: {text}")
-    for finding in fmt.backward_findings(old, new):
+        verdict = "CHECK FAILED" if finding.is_error else "INCOMPATIBLE"
+        lines.append(f"BACKWARD {verdict} {finding.type} {finding.path}: {text}")
+    for finding in safe_backward_findings(fmt, old, new):
         text = finding.describe(reader="old", writer="new")
-        lines.append(f"FORWARD INCOMPATIBLE  {finding.type} {finding.path}: {text}")
+        verdict = "CHECK FAILED" if finding.is_error else "INCOMPATIBLE"
+        lines.append(f"FORWARD {verdict}  {finding.type} {finding.path}: {text}")
     lines += difflib.unified_diff(
         _pretty(old.canonical), _pretty(new.canonical), "old", "new", lineterm=""
     )

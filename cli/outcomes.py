@@ -9,16 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cli.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_USAGE
+from cli.errors import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE
 from cli.problems import Direction, Problem, hint_for
-from compat.formats import Formats, ParsedSchema
+from compat.formats import Formats, ParsedSchema, safe_backward_findings
 from compat.levels import DIFFERENT_SCHEMA_TYPE
-from compat.types import CompatibilityLevel, CompatibilityPolicy, Finding
+from compat.types import CHECK_FAILED, CompatibilityLevel, CompatibilityPolicy, Finding
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The verdict for one schema: `error` is set when it could not be checked at all."""
+    """The verdict for one schema: `error` is set when it could not be checked at all.
+
+    `check_failed` marks an error that is the checker's, not the input's: a comparison that
+    failed inside (logged with its stack where it was caught).
+    """
 
     name: str
     file: str
@@ -26,18 +30,26 @@ class Outcome:
     compatible: bool
     problems: tuple[Problem, ...] = ()
     error: str | None = None
+    check_failed: bool = False
 
     @property
     def exit_code(self) -> int:
-        """0 compatible, 1 incompatible, 2 not checkable (invalid schema, bad input)."""
+        """0 compatible, 1 incompatible, 2 not checkable (invalid schema, bad input), 3 when
+        the check failed inside.
+
+        A check that failed inside exits 3, as the same failure in the registry (a 500) does:
+        the schema was not judged, and editing it (what 2 asks for) is not the fix.
+        """
         if self.error is not None:
-            return EXIT_USAGE
+            return EXIT_REGISTRY if self.check_failed else EXIT_USAGE
         return EXIT_OK if self.compatible else EXIT_INCOMPATIBLE
 
 
-def failed(name: str, file: str, level: str, error: str) -> Outcome:
+def failed(name: str, file: str, level: str, error: str, *, check_failed: bool = False) -> Outcome:
     """An outcome for a schema that could not be checked."""
-    return Outcome(name=name, file=file, level=level, compatible=False, error=error)
+    return Outcome(
+        name=name, file=file, level=level, compatible=False, error=error, check_failed=check_failed
+    )
 
 
 def _problem(
@@ -64,7 +76,11 @@ def version_problems(
     version: int,
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
 ) -> list[Problem]:
-    """Every problem of `new` against one earlier version, forward ones first (as FULL orders)."""
+    """Every problem of `new` against one earlier version, forward ones first (as FULL orders).
+
+    A comparison that failed inside is a problem of type `CHECK_FAILED`, which
+    `offline_outcome` turns into an error rather than an incompatibility.
+    """
     if old.schema_type != new.schema_type:
         return [
             Problem(
@@ -82,12 +98,14 @@ def version_problems(
     fmt = formats.get(new.schema_type)
     problems: list[Problem] = []
     if level.checks_forward:
-        for finding in fmt.backward_findings(old, new, policy=policy):
+        for finding in safe_backward_findings(fmt, old, new, policy=policy):
             problems.append(
                 _problem(finding, Direction.FORWARD, reader="old", writer="new", version=version)
             )
+            if finding.is_error:
+                return problems
     if level.checks_backward:
-        for finding in fmt.backward_findings(new, old, policy=policy):
+        for finding in safe_backward_findings(fmt, new, old, policy=policy):
             problems.append(
                 _problem(finding, Direction.BACKWARD, reader="new", writer="old", version=version)
             )
@@ -109,7 +127,9 @@ def offline_outcome(
     `history` holds schemas numbered from 1, or (version, schema) pairs with the registry's
     numbers. The verdict is the registry's: non-transitive levels look at the latest version
     only, transitive ones at all. Unlike the registry, which stops at the first failing
-    version, every failing version is reported, so one run shows everything to fix.
+    version, every failing version is reported, so one run shows everything to fix. A
+    comparison that fails inside ends the check with an error outcome (exit 3), never an
+    incompatible one.
     """
     numbered = [
         item if isinstance(item, tuple) else (index, item)
@@ -123,7 +143,12 @@ def offline_outcome(
         selected = [numbered[-1]]
     problems: list[Problem] = []
     for version, old in selected:
-        problems += version_problems(formats, level, new, old, version, policy)
+        found = version_problems(formats, level, new, old, version, policy)
+        errors = [p for p in found if p.type == CHECK_FAILED]
+        if errors:
+            text = f"Could not check against version {version}: {errors[0].message}"
+            return failed(name, file, level.value, text, check_failed=True)
+        problems += found
     return Outcome(
         name=name, file=file, level=level.value, compatible=not problems, problems=tuple(problems)
     )

@@ -5,16 +5,25 @@ the canonical text the registry stores and hashes, compares two parsed schemas a
 writer, and renders Confluent's verbose message for each finding. JSON Schema and Protobuf
 plug in by implementing `SchemaFormat`; the registry never looks inside a parsed schema.
 `Formats` is the set of plug-ins a process uses; `default_formats()` gives every built-in one.
+
+Checks call a plug-in's `backward_findings` through `safe_backward_findings`, the one place
+where a comparison that fails inside (a bug, a `RecursionError`) is logged with its stack and
+turned into a `CHECK_FAILED` finding, which means "no verdict", not "incompatible". Plug-ins
+therefore need no catch-all of their own, and a third-party plug-in gets the same guarantee
+as the built-in ones.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from compat.errors import UnsupportedSchemaTypeError
-from compat.types import CompatibilityPolicy, Finding, SchemaType
+from compat.types import CHECK_FAILED, CompatibilityPolicy, Finding, SchemaType
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +66,7 @@ class SchemaFormat(Protocol):
         *,
         normalize: bool = False,
     ) -> ParsedSchema:
-        """Parse and validate `text`; raise `InvalidSchemaError` with a message a person can act on.
+        """Parse and validate `text`; raise `SchemaParseError` with a message a person can act on.
 
         With `normalize`, the canonical text is the normalised form, so that equivalent
         schemas written differently get the same identity.
@@ -72,8 +81,10 @@ class SchemaFormat(Protocol):
     ) -> list[Finding]:
         """Why `reader` cannot read data written with `writer`; empty when it can.
 
-        Never raises: an unexpected failure is itself reported as a finding. `policy` selects
-        the set of differences that count as compatible where the format has more than one.
+        Incompatibilities are findings, never exceptions. An exception means the comparison
+        itself failed (a bug); callers go through `safe_backward_findings`, which reports it
+        as an error. `policy` selects the set of differences that count as compatible where
+        the format has more than one.
         """
 
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:
@@ -85,6 +96,48 @@ class SchemaFormat(Protocol):
 
     def render(self, schema: ParsedSchema, fmt: str) -> str | None:
         """The schema text for a `format=` query value, or None when the format has no such view."""
+
+
+def safe_backward_findings(
+    fmt: SchemaFormat,
+    reader: ParsedSchema,
+    writer: ParsedSchema,
+    *,
+    policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+) -> list[Finding]:
+    """`fmt.backward_findings(reader, writer)`, never raising.
+
+    A comparison that raises has not reached a verdict, so reporting it as an incompatibility
+    would be a silent lie (a registration refused with 409 for a bug in the checker). The
+    exception is logged here with its stack and returned as the single `CHECK_FAILED`
+    finding, which `compat.levels` and the command line answer as an error.
+    """
+    try:
+        return fmt.backward_findings(reader, writer, policy=policy)
+    except Exception as exc:  # every failure, whatever the plug-in: the contract is to report
+        logger.exception(
+            "The %s compatibility check failed inside; reporting it as an error, not a verdict",
+            fmt.schema_type.value,
+        )
+        return [_check_failed(exc)]
+
+
+def _check_failed(exc: BaseException) -> Finding:
+    """The `CHECK_FAILED` finding for a comparison that raised `exc`.
+
+    The description names only the exception's type, because it is shown to API clients;
+    the message and the stack are in the log.
+    """
+    name = type(exc).__name__
+    return Finding(
+        CHECK_FAILED,
+        "/",
+        detail=f"{name}: {exc}",
+        description=(
+            f"The compatibility check could not be completed: an internal error ({name}) "
+            "occurred while comparing the schemas",
+        ),
+    )
 
 
 def reachable_references(references: Sequence[ResolvedReference]) -> list[ResolvedReference]:

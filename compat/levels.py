@@ -13,6 +13,10 @@ Confluent annotates (the backward part for FULL) `{oldSchemaVersion: n}` and `{o
 (cut to 10240 characters); and last `{validateFields: '…', compatibility: 'LEVEL'}`. For FULL the
 forward part carries no annotations, so a FULL check failing only forward has no
 `oldSchemaVersion`/`oldSchema` entries, a quirk kept on purpose.
+
+A comparison that fails inside (see `compat.formats.safe_backward_findings`) stops the check:
+the result is not compatible, but `failed` is set and `errors` holds the `CHECK_FAILED`
+finding, so that callers answer "the check could not be completed" and not "incompatible".
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from compat.formats import Formats, ParsedSchema, SchemaFormat
+from compat.formats import Formats, ParsedSchema, SchemaFormat, safe_backward_findings
 from compat.types import CompatibilityLevel, CompatibilityPolicy, Finding
 
 DIFFERENT_SCHEMA_TYPE = "Incompatible because of different schema type"
@@ -40,11 +44,25 @@ class PreviousVersion:
 
 @dataclass(frozen=True, slots=True)
 class CompatibilityResult:
-    """The verdict, Confluent's verbose messages and the findings of the version that failed."""
+    """The verdict, Confluent's verbose messages and the findings of the version that failed.
+
+    When `failed`, there is no verdict: `is_compatible` is False only because the schema was
+    not shown to be compatible, and `errors` says why the check could not be completed.
+    """
 
     is_compatible: bool
     messages: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The `CHECK_FAILED` findings: comparisons that failed inside, logged where caught."""
+        return tuple(f for f in self.findings if f.is_error)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the check could not be completed (an internal error, not an incompatibility)."""
+        return any(f.is_error for f in self.findings)
 
 
 COMPATIBLE = CompatibilityResult(is_compatible=True)
@@ -81,6 +99,18 @@ def _describe(
     return [fmt.confluent_message(f, reader=reader, writer=writer) for f in findings]
 
 
+def _failure(findings: list[Finding]) -> tuple[list[str], list[Finding]] | None:
+    """The messages and findings of a comparison that failed inside; None if it did not.
+
+    The message is the finding's own text: the plug-in's `confluent_message` knows nothing
+    of `CHECK_FAILED` and is not asked to render it.
+    """
+    errors = [f for f in findings if f.is_error]
+    if not errors:
+        return None
+    return [f.describe(reader="new", writer="old") for f in errors], errors
+
+
 def _check_one(
     formats: Formats,
     level: CompatibilityLevel,
@@ -97,13 +127,17 @@ def _check_one(
     findings: list[Finding] = []
     annotated: list[Finding] = []
     if level.checks_forward:
-        forward = fmt.backward_findings(old, new, policy=policy)
+        forward = safe_backward_findings(fmt, old, new, policy=policy)
+        if failure := _failure(forward):
+            return failure
         findings += forward
         messages += _describe(fmt, forward, reader="old", writer="new")
         if not level.checks_backward:
             annotated = forward
     if level.checks_backward:
-        backward = fmt.backward_findings(new, old, policy=policy)
+        backward = safe_backward_findings(fmt, new, old, policy=policy)
+        if failure := _failure(backward):
+            return failure
         findings += backward
         messages += _describe(fmt, backward, reader="new", writer="old")
         annotated = backward
@@ -144,7 +178,8 @@ def check_compatibility(
     """Whether `new` may follow `previous` (oldest first, live versions) at `level`.
 
     Non-transitive levels check only the last element; transitive levels check newest to
-    oldest and stop at the first failure. With `validate_fields`, reserved field names (the
+    oldest and stop at the first failure, or at a comparison that failed inside (then the
+    result is `failed`, with no verdict). With `validate_fields`, reserved field names (the
     new schema's `reserved` and each previous version's) are checked first: a reservation may
     not be dropped, and the new schema may not use a field name it reserves.
     """
@@ -153,6 +188,8 @@ def check_compatibility(
     candidates = reversed(previous) if level.transitive else [previous[-1]]
     for candidate in candidates:
         messages, findings = _check_one(formats, level, new, candidate, policy)
+        if any(f.is_error for f in findings):
+            return CompatibilityResult(False, tuple(messages), tuple(findings))
         if validate_fields:
             messages = _reserved_messages(formats, new, reserved, candidate) + messages
         if messages:

@@ -68,6 +68,11 @@ class CompatibilityPolicy(StrEnum):
             return None
 
 
+#: `Finding.type` reserved for a check that could not be completed (an internal failure).
+#: It is not a verdict: callers answer it as an error, never as "incompatible".
+CHECK_FAILED = "CHECK_FAILED"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One reason why a reader cannot read what a writer wrote (or a compatible difference).
@@ -76,12 +81,20 @@ class Finding:
     the text names no roles, three parts when it names the reader and then the writer. The
     roles are filled in only when the message is rendered, because the same finding reads
     "new"/"old" in a backward check and "old"/"new" in a forward one.
+
+    A finding of type `CHECK_FAILED` (`is_error`) says the comparison itself failed; its
+    `detail` names the exception, which was logged with its stack where it was caught.
     """
 
     type: str
     path: str
     detail: str = ""
     description: tuple[str, ...] = ("",)
+
+    @property
+    def is_error(self) -> bool:
+        """Whether this reports a check that could not be completed rather than a difference."""
+        return self.type == CHECK_FAILED
 
     def describe(self, *, reader: str, writer: str) -> str:
         """Render the description with the given words for the reader and writer roles."""

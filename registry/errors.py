@@ -28,6 +28,7 @@
     │   ├── SchemaTooLargeError         422 / 42209
     │   ├── InvalidRuleSetError         422 / 42210
     │   └── ContextNotEmptyError        422 / 42211
+    ├── CompatibilityCheckError         500 / 500   the check failed inside (no verdict)
     ├── StoreError                      500 / 50001
     │   └── StoreTimeoutError           500 / 50002
     ├── RequestForwardingError          500 / 50003 the leader could not be reached
@@ -298,6 +299,23 @@ class ContextNotEmptyError(UnprocessableError):
 
     def __init__(self, context: str) -> None:
         super().__init__(f"The specified context '{context}' is not empty.")
+
+
+class CompatibilityCheckError(RegistryError):
+    """A compatibility check could not be completed: a comparison failed inside.
+
+    Not an incompatibility (409): the schemas were never judged, so a client must not act as
+    if they had been. Confluent answers a failure inside a check with its generic server
+    error, status 500 and `error_code` 500; the stack is in the log where it was caught.
+    """
+
+    status = 500
+    code = 500
+
+    def __init__(self, subject: str, reasons: tuple[str, ...]) -> None:
+        super().__init__(
+            f"Error while checking compatibility for subject '{subject}': " + "; ".join(reasons)
+        )
 
 
 class StoreError(RegistryError):

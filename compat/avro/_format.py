@@ -9,10 +9,10 @@ from types import MappingProxyType
 from compat.avro._canonical import normalized_json, to_text
 from compat.avro._checker import check
 from compat.avro._jsontext import load
-from compat.avro._messages import confluent_message, exception_finding
+from compat.avro._messages import confluent_message
 from compat.avro._model import AvroNode, NamedNode, RecordNode
 from compat.avro._parse import build_schema
-from compat.errors import InvalidSchemaError, SchemaReferenceError
+from compat.errors import SchemaParseError, SchemaReferenceError
 from compat.formats import ParsedSchema, ResolvedReference
 from compat.types import CompatibilityPolicy, Finding, SchemaType
 
@@ -93,7 +93,7 @@ class AvroFormat:
         *,
         normalize: bool = False,
     ) -> ParsedAvroSchema:
-        """Parse and validate `text` with `references` in scope; `InvalidSchemaError` if invalid.
+        """Parse and validate `text` with `references` in scope; `SchemaParseError` if invalid.
 
         With `normalize`, the canonical text is Confluent's normal form of the schema.
         """
@@ -105,7 +105,7 @@ class AvroFormat:
             if normalize:
                 return self.parse(normalized_json(result.root, known), references)
         except RecursionError as exc:
-            raise InvalidSchemaError("Invalid schema: the schema nests too deeply") from exc
+            raise SchemaParseError("Invalid schema: the schema nests too deeply") from exc
         return ParsedAvroSchema(
             canonical,
             tuple(references),
@@ -123,10 +123,11 @@ class AvroFormat:
     ) -> list[Finding]:
         """Why `reader` cannot read data written with `writer` (Avro's checker); [] if it can.
 
-        Avro has one rule set, so `policy` does not change the verdict.
+        Avro has one rule set, so `policy` does not change the verdict. Schemas this plug-in
+        did not parse are a caller's bug, raised as `TypeError`.
         """
         if not isinstance(reader, ParsedAvroSchema) or not isinstance(writer, ParsedAvroSchema):
-            return [exception_finding("only two Avro schemas can be compared as Avro")]
+            raise TypeError("only two Avro schemas parsed by AvroFormat can be compared as Avro")
         return check(reader.root, writer.root)
 
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:

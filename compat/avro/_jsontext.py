@@ -15,7 +15,7 @@ import re
 import struct
 from typing import Any
 
-from compat.errors import InvalidSchemaError
+from compat.errors import SchemaParseError
 
 _ESCAPE_NEEDED = re.compile(r'[\x00-\x1f"\\]')
 _SHORT_ESCAPES = {
@@ -150,7 +150,7 @@ def _strip_comments(text: str) -> str:
         elif text.startswith("/*", i):
             end = text.find("*/", i + 2)
             if end < 0:
-                raise InvalidSchemaError("Invalid JSON: unterminated /* comment")
+                raise SchemaParseError("Invalid JSON: unterminated /* comment")
             out.append(" ")
             i = end + 2
             continue
@@ -171,9 +171,9 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 
 def load(text: str) -> Any:
-    """Parse schema text as JSON; raise `InvalidSchemaError` saying where it is malformed."""
+    """Parse schema text as JSON; raise `SchemaParseError` saying where it is malformed."""
     if not text.strip():
-        raise InvalidSchemaError("Invalid schema: the schema text is empty")
+        raise SchemaParseError("Invalid schema: the schema text is empty")
     try:
         try:
             value = _DECODER.decode(text)
@@ -182,13 +182,13 @@ def load(text: str) -> Any:
                 raise
             value = _DECODER.decode(_strip_comments(text))
         if "\\u" in text and _has_lone_surrogate(value):
-            raise InvalidSchemaError("Invalid JSON: a string holds an unpaired UTF-16 surrogate")
+            raise SchemaParseError("Invalid JSON: a string holds an unpaired UTF-16 surrogate")
     except json.JSONDecodeError as exc:
-        raise InvalidSchemaError(
+        raise SchemaParseError(
             f"Invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
     except ValueError as exc:
-        raise InvalidSchemaError(f"Invalid JSON: {exc}") from exc
+        raise SchemaParseError(f"Invalid JSON: {exc}") from exc
     except RecursionError as exc:
-        raise InvalidSchemaError("Invalid schema: the JSON nests too deeply") from exc
+        raise SchemaParseError("Invalid schema: the JSON nests too deeply") from exc
     return value

@@ -5,9 +5,10 @@ Confluent turns each Avro incompatibility into
 two `%s` slots for the reader and writer roles, and then runs the whole string through Java's
 `String.format(text, readerWord, writerWord)`. A finding keeps DESC split around those slots
 (see `compat.types.Finding`), so the same finding renders as "new"/"old" in a backward check
-and "old"/"new" in a forward one. When the checker itself fails, Confluent reports the single
-message `Unexpected exception during compatibility check: <exception message>`, which goes
-through the same `String.format`.
+and "old"/"new" in a forward one. Where Avro Java's checker throws by design (a reader field
+matching two writer fields), Confluent reports the single message
+`Unexpected exception during compatibility check: <exception message>`, which goes through the
+same `String.format`; it is an incompatibility, not a failure of the check.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 
 from compat.types import Finding
 
-#: `Finding.type` of the one finding reported when the checker throws.
+#: `Finding.type` of the one finding reported where Avro Java's checker throws by design.
 UNEXPECTED_EXCEPTION = "UNEXPECTED_EXCEPTION"
 _EXCEPTION_PREFIX = "Unexpected exception during compatibility check: "
 
@@ -59,7 +60,7 @@ def description(kind: str, path: str, message: str) -> tuple[str, ...]:
 
 
 def exception_finding(message: str) -> Finding:
-    """The finding for a checker failure: Confluent reports it as one plain message."""
+    """The finding for Avro Java's designed throw: Confluent reports it as one plain message."""
     return Finding(
         type=UNEXPECTED_EXCEPTION,
         path="/",

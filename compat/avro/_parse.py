@@ -9,7 +9,7 @@ integer; field defaults must fit their type. Non-string `doc` and `namespace` va
 non-string enum `default` are ignored, as Avro Java ignores them. Named types defined by the
 schema's references are in scope, so the schema may use them by name.
 
-Every failure is an `InvalidSchemaError` naming the problem and its JSON-pointer location.
+Every failure is a `SchemaParseError` naming the problem and its JSON-pointer location.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from compat.avro._rules import (
     split_name,
     string_list,
 )
-from compat.errors import InvalidSchemaError
+from compat.errors import SchemaParseError
 
 #: How many schemas may nest inside one another; far beyond real schemas, well within Python's
 #: recursion limit for the parser, the printer and the checker.
@@ -135,7 +135,7 @@ class _Builder:
         """The node for one schema value: a name, a union array or a schema object."""
         if depth > MAX_DEPTH:
             # The path would be hundreds of tokens long; the depth alone says what is wrong.
-            raise InvalidSchemaError(f"Invalid schema: schemas nest more than {MAX_DEPTH} levels")
+            raise SchemaParseError(f"Invalid schema: schemas nest more than {MAX_DEPTH} levels")
         if isinstance(value, str):
             return self.reference(value, space, path)
         if isinstance(value, list):
@@ -359,5 +359,5 @@ def build_schema(value: Any, known: Mapping[str, NamedNode]) -> ParseResult:
     try:
         root = builder.finish(builder.build(value, None, [], 0))
     except RecursionError as exc:
-        raise InvalidSchemaError("Invalid schema: the schema nests too deeply") from exc
+        raise SchemaParseError("Invalid schema: the schema nests too deeply") from exc
     return ParseResult(root, dict(builder.defined))

@@ -8,7 +8,7 @@ from typing import Any
 from compat.avro._defaults import is_valid_default, parse_java_double
 from compat.avro._jsontext import dump
 from compat.avro._model import FieldNode, NamedNode, UnionNode
-from compat.errors import InvalidSchemaError
+from compat.errors import SchemaParseError
 
 SCHEMA_RESERVED = frozenset(
     ("doc", "fields", "items", "name", "namespace", "size", "symbols", "values", "type", "aliases")
@@ -25,9 +25,9 @@ def _pointer(path: list[str]) -> str:
     return "/" + "/".join(t.replace("~", "~0").replace("/", "~1") for t in path)
 
 
-def fail(path: list[str], message: str) -> InvalidSchemaError:
+def fail(path: list[str], message: str) -> SchemaParseError:
     """The error for a problem at `path`, which names the place so it can be fixed."""
-    return InvalidSchemaError(f"Invalid schema at {_pointer(path)}: {message}")
+    return SchemaParseError(f"Invalid schema at {_pointer(path)}: {message}")
 
 
 def name_problem(name: str) -> str | None:

@@ -11,7 +11,7 @@ from referencing import Resource, Specification
 from referencing._core import Resolver
 from referencing.exceptions import Unresolvable
 
-from compat.errors import InvalidSchemaError, SchemaReferenceError
+from compat.errors import SchemaParseError, SchemaReferenceError
 from compat.jsonschema._model import (
     ALL_OF,
     ANY_OF,
@@ -110,7 +110,7 @@ class Loader:
         if contents is False:
             return Node(FALSE, key="false")
         if not isinstance(contents, Mapping):
-            raise InvalidSchemaError(f"Invalid schema: expected an object or boolean: {contents!r}")
+            raise SchemaParseError(f"Invalid schema: expected an object or boolean: {contents!r}")
         sub_id = contents.get("$id", contents.get("id") if self._draft4 else None)
         if isinstance(sub_id, str):
             resolver = resolver.in_subresource(
@@ -230,7 +230,7 @@ class Loader:
                 try:
                     compiled = re.compile(regex)
                 except re.error as exc:
-                    raise InvalidSchemaError(
+                    raise SchemaParseError(
                         f"Invalid schema: bad regular expression '{regex}' in patternProperties"
                     ) from exc
                 node.pattern_properties.append((compiled, self._sub(sub, resolver)))

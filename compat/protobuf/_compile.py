@@ -29,7 +29,7 @@ import grpc_tools  # type: ignore[import-untyped]
 from google.protobuf.descriptor_pb2 import FileDescriptorProto
 from grpc_tools import _protoc_compiler
 
-from compat.errors import InvalidSchemaError, SchemaReferenceError
+from compat.errors import SchemaParseError, SchemaReferenceError
 
 #: The `google/protobuf/*.proto` files that ship with the compiler.
 _COMPILER_INCLUDE = Path(grpc_tools.__file__).parent / "_proto"
@@ -70,7 +70,7 @@ class ProtocDiagnostic:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
-class ProtoCompileError(InvalidSchemaError):
+class ProtoCompileError(SchemaParseError):
     """protoc rejected the schema; `diagnostics` holds every error it reported."""
 
     def __init__(self, diagnostics: tuple[ProtocDiagnostic, ...]) -> None:
@@ -127,7 +127,7 @@ def _serialized_descriptor(generated_code: bytes) -> bytes:
         value = ast.literal_eval(match.group(1).decode("ascii"))
         if isinstance(value, bytes):
             return value
-    raise InvalidSchemaError("Invalid schema: the compiler produced no descriptor")
+    raise SchemaParseError("Invalid schema: the compiler produced no descriptor")
 
 
 def _scratch_base() -> str | None:
@@ -206,5 +206,5 @@ def compile_proto(
         files = _run_compiler(root, str(main_path))
     by_name = {f.name: f for f in files}
     if name not in by_name:
-        raise InvalidSchemaError("Invalid schema: the compiler produced no descriptor")
+        raise SchemaParseError("Invalid schema: the compiler produced no descriptor")
     return CompiledProto(by_name[name], tuple(_in_dependency_order(name, by_name)))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from google.protobuf.descriptor_pb2 import FileDescriptorProto
 from google.protobuf.message import DecodeError
 
-from compat.errors import InvalidSchemaError, SchemaReferenceError
+from compat.errors import SchemaParseError, SchemaReferenceError
 from compat.formats import ParsedSchema, ResolvedReference, reachable_references
 from compat.protobuf._compile import (
     CompiledProto,
@@ -114,7 +114,7 @@ def _compile(text: str, imports: dict[str, str]) -> CompiledProto:
             ) from exc
         raise
     if compiled.file.syntax == "editions":
-        raise InvalidSchemaError(
+        raise SchemaParseError(
             "Invalid schema: Protobuf editions are not supported; "
             'use syntax = "proto3" or syntax = "proto2"'
         )
@@ -133,7 +133,7 @@ def _descriptor_text(text: str, imports: dict[str, str]) -> str | None:
     if not (file.message_type or file.enum_type or file.service or file.extension):
         return None
     if any(not _IMPORT_PATH.fullmatch(d) for d in file.dependency):
-        raise InvalidSchemaError("Invalid schema: the serialized descriptor has a bad import path")
+        raise SchemaParseError("Invalid schema: the serialized descriptor has a bad import path")
     dependencies: tuple[FileDescriptorProto, ...] = ()
     if file.dependency:
         stub = 'syntax = "proto3";\n' + "".join(f'import "{d}";\n' for d in file.dependency)
@@ -141,7 +141,7 @@ def _descriptor_text(text: str, imports: dict[str, str]) -> str | None:
     try:
         return render_descriptor(file, dependencies)
     except (IndexError, KeyError, TypeError, ValueError) as exc:
-        raise InvalidSchemaError(f"Invalid schema: unusable serialized descriptor: {exc}") from exc
+        raise SchemaParseError(f"Invalid schema: unusable serialized descriptor: {exc}") from exc
 
 
 def backward_differences(reader: ParsedProtobuf, writer: ParsedProtobuf) -> list[Finding]:
@@ -151,10 +151,6 @@ def backward_differences(reader: ParsedProtobuf, writer: ParsedProtobuf) -> list
         for d in compare(writer.compiled, reader.compiled)
         if d.type not in COMPATIBLE
     ]
-
-
-def _failure(text: str) -> Finding:
-    return Finding("TYPE_CHANGED", "#/", description=(text,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +169,7 @@ class ProtobufFormat:
         *,
         normalize: bool = False,
     ) -> ParsedProtobuf:
-        """Compile `text` with each reference importable under its name; `InvalidSchemaError`.
+        """Compile `text` with each reference importable under its name; `SchemaParseError`.
 
         Errors carry protoc's `line:column` diagnostics; an import that is neither a
         reference nor well-known raises `SchemaReferenceError` naming it.
@@ -188,7 +184,7 @@ class ProtobufFormat:
                 # from the log has exactly the descriptors it had when it was registered.
                 compiled = _compile(canonical, imports)
         except RecursionError as exc:
-            raise InvalidSchemaError("Invalid schema: the schema nests too deeply") from exc
+            raise SchemaParseError("Invalid schema: the schema nests too deeply") from exc
         return ParsedProtobuf(canonical, tuple(references), compiled)
 
     def backward_findings(
@@ -200,16 +196,12 @@ class ProtobufFormat:
     ) -> list[Finding]:
         """Why `reader` cannot read data written with `writer` (Confluent's rules); [] if it can.
 
-        Protobuf has one rule set, so `policy` does not change the verdict. A check never
-        raises: a comparison that cannot finish is reported as a finding.
+        Protobuf has one rule set, so `policy` does not change the verdict. Schemas this
+        plug-in did not parse are a caller's bug, raised as `TypeError`.
         """
         if not isinstance(reader, ParsedProtobuf) or not isinstance(writer, ParsedProtobuf):
-            return [_failure("Incompatible because of different schema type")]
-        try:
-            return backward_differences(reader, writer)
-        except (RecursionError, LookupError, ValueError):
-            # A check never raises; a comparison that cannot finish is a failure to report.
-            return [_failure("The schemas could not be compared")]
+            raise TypeError("only two schemas parsed by ProtobufFormat can be compared as Protobuf")
+        return backward_differences(reader, writer)
 
     def confluent_message(self, finding: Finding, *, reader: str, writer: str) -> str:
         """Confluent's verbose-mode text for one finding."""

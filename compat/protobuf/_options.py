@@ -19,7 +19,7 @@ from google.protobuf.descriptor_pb2 import FileDescriptorProto
 from google.protobuf.message import DecodeError, Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from compat.errors import InvalidSchemaError
+from compat.errors import SchemaParseError
 
 #: Options protoc sets itself or that belong to features Cairn does not render.
 _SKIPPED = frozenset({"uninterpreted_option", "map_entry", "features"})
@@ -179,7 +179,7 @@ class OptionReader:
                 for file in self.files:
                     pool.Add(file)
             except (TypeError, ValueError) as exc:
-                raise InvalidSchemaError(f"Invalid schema: {exc}") from exc
+                raise SchemaParseError(f"Invalid schema: {exc}") from exc
             self._pool = pool
         try:
             descriptor = self._pool.FindMessageTypeByName(options.DESCRIPTOR.full_name)
@@ -189,7 +189,7 @@ class OptionReader:
         try:
             copy.ParseFromString(options.SerializeToString())
         except DecodeError as exc:
-            raise InvalidSchemaError(f"Invalid schema: unreadable custom option: {exc}") from exc
+            raise SchemaParseError(f"Invalid schema: unreadable custom option: {exc}") from exc
         return copy
 
     def options(self, options: Message) -> list[Option]:

@@ -14,6 +14,7 @@ from compat.formats import Formats, ParsedSchema
 from compat.levels import CompatibilityResult, PreviousVersion, check_compatibility
 from registry.effective import EffectiveConfig, Mode
 from registry.errors import (
+    CompatibilityCheckError,
     IncompatibleSchemaError,
     InvalidSchemaError,
     InvalidSubjectError,
@@ -86,7 +87,7 @@ class RegistrationService:
             next_version = max(versions, default=0) + 1
             if not mode.imports and not force:
                 live = self._queries.live_versions(subject)
-                result = self.check(parsed, live, config, metadata=request.metadata)
+                result = self.check(subject, parsed, live, config, metadata=request.metadata)
                 if not result.is_compatible:
                     raise IncompatibleSchemaError(
                         "Schema being registered is incompatible with an earlier schema for "
@@ -184,17 +185,21 @@ class RegistrationService:
                     raise SubjectNotFoundError(subject)
                 raise VersionNotFoundError(version)
             chosen = [] if target.deleted else [target]
-        return self.check(parsed, chosen, config, metadata=request.metadata)
+        return self.check(subject, parsed, chosen, config, metadata=request.metadata)
 
     def check(
         self,
+        subject: str,
         parsed: ParsedSchema,
         previous: list[SubjectVersion],
         config: EffectiveConfig,
         *,
         metadata: Mapping[str, Any] | None = None,
     ) -> CompatibilityResult:
-        """Compatibility of `parsed` against chosen versions under the subject's config."""
+        """Compatibility of `parsed` against chosen versions under the subject's config.
+
+        A check that fails inside has no verdict: `CompatibilityCheckError` (500), never 409.
+        """
         group = config.compatibility_group
         if group:
             wanted = _metadata_property(metadata, group)
@@ -207,7 +212,7 @@ class RegistrationService:
             )
             for v in previous
         ]
-        return check_compatibility(
+        result = check_compatibility(
             self._formats,
             config.level,
             parsed,
@@ -216,6 +221,9 @@ class RegistrationService:
             policy=config.policy,
             reserved=_reserved(metadata),
         )
+        if result.failed:
+            raise CompatibilityCheckError(subject, result.messages)
+        return result
 
     # ------------------------------------------------------------------ steps
 

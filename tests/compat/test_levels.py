@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,8 @@ from compat.levels import (
     PreviousVersion,
     check_compatibility,
 )
-from compat.types import CompatibilityLevel, SchemaType
+from compat.types import CHECK_FAILED, CompatibilityLevel, SchemaType
+from tests.compat.failing_format import FailingFormat, failing_formats
 from tests.corpus import CASES_DIR
 
 TRANSITIVE = [
@@ -204,3 +206,42 @@ def test_a_long_old_schema_is_cut_at_10240_java_characters() -> None:
         FORMATS, L.BACKWARD, ADDS_C, [PreviousVersion(1, short)]
     ).messages
     assert short_schema == f"{{oldSchema: '{short.canonical}'}}"
+
+
+@pytest.mark.parametrize("level", [level for level in L if level is not L.NONE])
+def test_a_comparison_failing_inside_is_an_error_not_a_verdict(
+    level: CompatibilityLevel, caplog: pytest.LogCaptureFixture
+) -> None:
+    fmt = FailingFormat()
+    history = [PreviousVersion(n, fmt.parse(record(*"abc"[:n]))) for n in (1, 2, 3)]
+    with caplog.at_level(logging.ERROR, logger="compat.formats"):
+        result = check_compatibility(failing_formats(), level, fmt.parse(record("a")), history)
+    assert result.failed
+    assert not result.is_compatible
+    [error] = result.errors
+    assert error.type == CHECK_FAILED
+    assert result.findings == (error,)
+    # The error's own text, not Confluent's incompatibility entries around it.
+    assert result.messages == (error.describe(reader="new", writer="old"),)
+    # The check stops at the first failure: FULL does not go on to the second direction,
+    # transitive levels do not go on to older versions.
+    [record_] = caplog.records
+    assert record_.exc_info is not None
+
+
+def test_an_incompatible_result_is_a_verdict_not_an_error() -> None:
+    result = check_compatibility(FORMATS, L.BACKWARD, ADDS_C, [PreviousVersion(3, V3)])
+    assert not result.is_compatible
+    assert not result.failed
+    assert result.errors == ()
+    compatible = check_compatibility(FORMATS, L.BACKWARD, V2, [PreviousVersion(1, V1)])
+    assert compatible.is_compatible
+    assert not compatible.failed
+
+
+def test_levels_that_compare_nothing_never_reach_a_failing_plug_in() -> None:
+    fmt = FailingFormat()
+    previous = [PreviousVersion(1, fmt.parse(record("a")))]
+    none = check_compatibility(failing_formats(), L.NONE, fmt.parse(record("b")), previous)
+    assert none.is_compatible
+    assert not none.failed

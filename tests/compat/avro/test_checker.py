@@ -10,7 +10,8 @@ import pytest
 from compat.avro import UNEXPECTED_EXCEPTION, AvroFormat
 from compat.avro._checker import _pointer
 from compat.avro._messages import java_format
-from compat.types import Finding
+from compat.formats import safe_backward_findings
+from compat.types import CHECK_FAILED, Finding
 
 AVRO = AvroFormat()
 
@@ -267,11 +268,26 @@ def test_java_format(template: str, expected: str | None) -> None:
     assert java_format(template, "new", "old") == expected
 
 
-def test_non_avro_schemas_are_an_unexpected_exception_not_a_crash() -> None:
+def test_non_avro_schemas_are_a_failed_check_not_an_incompatibility() -> None:
     class Other:
         schema_type = AVRO.schema_type
         canonical = "{}"
         references = ()
 
-    [finding] = AVRO.backward_findings(Other(), AVRO.parse('"int"'))
+    # Schemas another plug-in parsed are a caller's bug: the plug-in raises...
+    with pytest.raises(TypeError, match="parsed by AvroFormat"):
+        AVRO.backward_findings(Other(), AVRO.parse('"int"'))
+    # ...and the guarded call reports that as an error, not as an Avro incompatibility.
+    [finding] = safe_backward_findings(AVRO, Other(), AVRO.parse('"int"'))
+    assert finding.is_error
+    assert finding.type == CHECK_FAILED != UNEXPECTED_EXCEPTION
+    assert finding.detail.startswith("TypeError: ")
+
+
+def test_a_designed_throw_stays_an_incompatibility_not_a_failed_check() -> None:
+    # Confluent answers Avro Java's designed throw with a 409, so it is a verdict, not an error.
+    reader = '{"type":"record","name":"R","fields":[{"name":"x","type":"int","aliases":["x"]}]}'
+    writer = '{"type":"record","name":"R","fields":[{"name":"x","type":"int"}]}'
+    [finding] = safe_backward_findings(AVRO, AVRO.parse(reader), AVRO.parse(writer))
     assert finding.type == UNEXPECTED_EXCEPTION
+    assert not finding.is_error

@@ -106,17 +106,27 @@ def scope_chain(subject: str | None) -> list[str | None]:
     return [*chain, None, GLOBAL_SCOPE]
 
 
-def resolve_config(
+def config_fields(
     state: RegistryState, subject: str | None, default_level: CompatibilityLevel
-) -> EffectiveConfig:
-    """The config governing `subject` (None = the registry as a whole)."""
+) -> dict[str, Any]:
+    """The merged JSON fields of the config governing `subject`, in Confluent's order.
+
+    What `GET /config` answers; `resolve_config` types them for the registry's own logic.
+    """
     merged: dict[str, Any] = {}
     for scope in reversed(scope_chain(subject)):
         stored = state.config(scope)
         if stored:
             merged.update({k: v for k, v in stored.items() if v is not None})
     merged.setdefault("compatibilityLevel", default_level.value)
-    fields = order_config(merged)
+    return order_config(merged)
+
+
+def resolve_config(
+    state: RegistryState, subject: str | None, default_level: CompatibilityLevel
+) -> EffectiveConfig:
+    """The config governing `subject` (None = the registry as a whole)."""
+    fields = config_fields(state, subject, default_level)
     group = fields.get("compatibilityGroup")
     return EffectiveConfig(
         fields=fields,

@@ -126,6 +126,8 @@ class RegistryState:
         self._contexts: dict[str, None] = {DEFAULT_CONTEXT: None}
         self._max_id: dict[str, int] = {}
         self.skipped_records = 0
+        #: Changes whenever any stored config changes, so derived views can be cached.
+        self.config_generation = 0
 
     # ----------------------------------------------------------------- applying records
 
@@ -153,6 +155,7 @@ class RegistryState:
             case ConfigValue(_, fields):
                 assert isinstance(key, ConfigKey)
                 self._configs[config_scope(key.subject)] = dict(fields)
+                self.config_generation += 1
             case ModeValue(_, mode):
                 assert isinstance(key, ModeKey)
                 self._modes[config_scope(key.subject)] = mode.upper()
@@ -172,6 +175,7 @@ class RegistryState:
                 self._remove_version(normalize_subject(subject), version)
             case ConfigKey(subject):
                 self._configs.pop(config_scope(subject), None)
+                self.config_generation += 1
             case ModeKey(subject):
                 self._modes.pop(config_scope(subject), None)
             case ContextKey(context, _) if context != DEFAULT_CONTEXT:

@@ -25,10 +25,11 @@ async def send_bytes(
     headers: Sequence[Header] = (),
 ) -> None:
     """Send a whole response: `headers`, then the content type (unless None) and length."""
-    out = list(headers)
-    if content_type is not None:
-        out.append((b"content-type", content_type))
-    out.append((b"content-length", b"%d" % len(body)))
+    length = (b"content-length", b"%d" % len(body))
+    if content_type is None:
+        out = [*headers, length]
+    else:
+        out = [*headers, (b"content-type", content_type), length]
     await send({"type": "http.response.start", "status": status, "headers": out})
     await send({"type": "http.response.body", "body": body})
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 Handler = Callable[["RequestContext"], Awaitable[Any]]
 
 _MAX_VERSION = 2**31 - 1
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
 
 def version_param(raw: str) -> int:
@@ -69,26 +71,32 @@ CONVERTERS: Mapping[str, Callable[[str], Any]] = {
 }
 
 
+PARAM = None
+"""A path segment that captures a parameter's value."""
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A method, a path template split into segments, a handler, and whether it writes.
+    """A method, a path pattern, a handler, whether it writes, and its parameters' converters.
 
-    A segment is a literal string or, for `{name}`, the parameter's name wrapped in a tuple.
+    `pattern` holds literal segments and `PARAM` where a parameter is captured; `converters`
+    names those parameters in order, each with its converter (None: the decoded text).
     """
 
     method: str
-    segments: tuple[str | tuple[str], ...]
+    pattern: tuple[str | None, ...]
     handler: Handler
     writes: bool
+    converters: tuple[tuple[str, Callable[[str], Any] | None], ...]
 
-    def params(self, captured: list[str]) -> dict[str, Any]:
+    def params(self, captured: list[str]) -> Mapping[str, Any]:
         """The captured, decoded segments converted to typed values by parameter name."""
-        names = [seg[0] for seg in self.segments if isinstance(seg, tuple)]
-        out: dict[str, Any] = {}
-        for name, raw in zip(names, captured, strict=True):
-            converter = CONVERTERS.get(name)
-            out[name] = raw if converter is None else converter(raw)
-        return out
+        if not captured:
+            return _NO_PARAMS
+        return {
+            name: raw if convert is None else convert(raw)
+            for (name, convert), raw in zip(self.converters, captured, strict=True)
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +127,8 @@ class Router:
     def __init__(self, table: RouteTable) -> None:
         self._by_shape: dict[tuple[int, str | None], list[Route]] = {}
         for route in _routes(table):
-            head = route.segments[0] if route.segments else ""
-            key = (len(route.segments), head if isinstance(head, str) else None)
-            self._by_shape.setdefault(key, []).append(route)
+            head = route.pattern[0] if route.pattern else ""
+            self._by_shape.setdefault((len(route.pattern), head), []).append(route)
 
     def match(self, method: str, raw_path: bytes) -> tuple[Route, list[str]]:
         """The route and its captured segments; 404 or 405 errors otherwise."""
@@ -131,11 +138,11 @@ class Router:
         segments = path[1:].split("/") if path != "/" else []
         head = segments[0] if segments else ""
         candidates = self._by_shape.get((len(segments), head), []) + self._by_shape.get(
-            (len(segments), None), []
+            (len(segments), PARAM), []
         )
         allowed = False
         for route in candidates:
-            captured = _capture(route.segments, segments)
+            captured = _capture(route.pattern, segments)
             if captured is None:
                 continue
             if route.method == method or (method == "HEAD" and route.method == "GET"):
@@ -154,10 +161,10 @@ class Router:
         return route.writes
 
 
-def _capture(pattern: tuple[str | tuple[str], ...], segments: list[str]) -> list[str] | None:
+def _capture(pattern: tuple[str | None, ...], segments: list[str]) -> list[str] | None:
     captured = []
     for expected, actual in zip(pattern, segments, strict=True):
-        if isinstance(expected, tuple):
+        if expected is PARAM:
             try:
                 captured.append(unquote(actual, errors="strict"))
             except UnicodeDecodeError:
@@ -172,12 +179,17 @@ def _capture(pattern: tuple[str | tuple[str], ...], segments: list[str]) -> list
 def _routes(table: RouteTable) -> list[Route]:
     routes = []
     for template, methods in table.items():
-        segments: list[str | tuple[str]] = []
+        pattern: list[str | None] = []
+        converters: list[tuple[str, Callable[[str], Any] | None]] = []
         for part in template.strip("/").split("/"):
             if part.startswith("{") and part.endswith("}"):
-                segments.append((part[1:-1],))
+                pattern.append(PARAM)
+                name = part[1:-1]
+                converters.append((name, CONVERTERS.get(name)))
             elif part:
-                segments.append(part)
+                pattern.append(part)
         for method, endpoint in methods.items():
-            routes.append(Route(method, tuple(segments), endpoint.handler, endpoint.writes))
+            routes.append(
+                Route(method, tuple(pattern), endpoint.handler, endpoint.writes, tuple(converters))
+            )
     return routes

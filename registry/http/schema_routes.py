@@ -21,7 +21,8 @@ async def get_by_id(ctx: RequestContext) -> Any:
     queries = ctx.registry.queries
     subject = ctx.params.get("subject")
     schema, carrier = queries.schema_by_id(ctx.path["id"], subject or None)
-    text = queries.render(schema, ctx.params.get("format"))
+    fmt = ctx.params.get("format")
+    text = queries.render(schema, fmt) if fmt else None
     fetch_max_id = flag(ctx.params, "fetchMaxId")
     if carrier is None and text is None and not fetch_max_id:
         return Reply(ctx.memo.schema_string(schema))

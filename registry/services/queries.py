@@ -10,7 +10,13 @@ from typing import Any
 
 from compat.formats import Formats, ParsedSchema
 from compat.types import SchemaType
-from registry.effective import EffectiveConfig, Mode, effective_mode, resolve_config
+from registry.effective import (
+    EffectiveConfig,
+    Mode,
+    config_fields,
+    effective_mode,
+    resolve_config,
+)
 from registry.errors import (
     SchemaNotFoundError,
     SubjectConfigNotFoundError,
@@ -22,6 +28,9 @@ from registry.resolver import SchemaResolver
 from registry.settings import Settings
 from registry.state import RegistryState, StoredSchema, SubjectVersion
 from registry.subjects import DEFAULT_CONTEXT, LATEST, WILDCARD, QualifiedSubject
+
+#: How many subjects' resolved configs are remembered at most.
+CONFIG_CACHE_SIZE = 4096
 
 
 class RegistryQueries:
@@ -38,6 +47,9 @@ class RegistryQueries:
         self._resolver = resolver
         self._formats = formats
         self._settings = settings
+        #: Resolved configs by subject, valid while the state's config generation holds.
+        self._configs: dict[str | None, EffectiveConfig] = {}
+        self._configs_generation = -1
 
     # ------------------------------------------------------------------ schemas
 
@@ -192,13 +204,27 @@ class RegistryQueries:
     # ------------------------------------------------------------------ config and mode
 
     def effective_config(self, subject: str | None) -> EffectiveConfig:
-        """The config governing `subject` (None = the registry), resolved through its scopes."""
-        return resolve_config(self._state, subject, self._settings.default_compatibility)
+        """The config governing `subject` (None = the registry), resolved through its scopes.
+
+        Remembered until any config changes: registrations and lookups resolve it on every
+        request, and configs change rarely.
+        """
+        generation = self._state.config_generation
+        if generation != self._configs_generation:
+            self._configs.clear()
+            self._configs_generation = generation
+        config = self._configs.get(subject)
+        if config is None:
+            if len(self._configs) >= CONFIG_CACHE_SIZE:
+                self._configs.clear()
+            config = resolve_config(self._state, subject, self._settings.default_compatibility)
+            self._configs[subject] = config
+        return config
 
     def config(self, scope: str | None, *, default_to_global: bool) -> dict[str, Any]:
         """`GET /config[/{s}]`: the scope's own config, or the effective one."""
         if scope is None or default_to_global:
-            return self.effective_config(scope).as_json()
+            return config_fields(self._state, scope, self._settings.default_compatibility)
         stored = self._state.config(scope)
         if stored is None:
             raise SubjectConfigNotFoundError(scope)

@@ -255,6 +255,14 @@ class RegistrationService:
         rule_set = effective(
             config.default_rule_set, given_rules, config.override_rule_set, rules=True
         )
+        if (schema, schema_type, references, metadata, rule_set) == (
+            request.schema,
+            request.schema_type,
+            request.references,
+            request.metadata,
+            request.rule_set,
+        ):
+            return request  # no contract applies: the common case, and a hot path
         return dataclasses.replace(
             request,
             schema=schema,
@@ -282,7 +290,8 @@ class RegistrationService:
         if len(request.schema.encode()) > self._settings.max_schema_bytes:
             raise SchemaTooLargeError()
         pinned = self._resolver.resolve_references(request.references, context_of(subject))
-        request = dataclasses.replace(request, references=pinned)
+        if pinned != request.references:
+            request = dataclasses.replace(request, references=pinned)
         parsed = self._resolver.parse_request(
             request, subject, normalize=bool(normalize) or config.normalize
         )

@@ -19,7 +19,7 @@ ROUTER = build_router()
 
 def _params(method: str, path: str) -> dict[str, object]:
     route, captured = ROUTER.match(method, path.encode())
-    return route.params(captured)
+    return dict(route.params(captured))
 
 
 def test_parameters_arrive_decoded_and_typed_by_name() -> None:

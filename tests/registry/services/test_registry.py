@@ -97,3 +97,25 @@ def test_ids_are_not_reused_when_compaction_erased_the_hard_deleted_schema() -> 
         return (await restarted.registration.register("c", _schema("Third"))).schema.id
 
     assert asyncio.run(register_again()) == 3
+
+
+def test_the_resolved_config_follows_every_config_change() -> None:
+    service = _service()
+    queries = service.queries
+
+    async def scenario() -> list[CompatibilityLevel]:
+        seen = [queries.effective_config("s").level]
+        await service.config_mode.set_config(None, {"compatibility": "FULL"})
+        seen.append(queries.effective_config("s").level)
+        await service.config_mode.set_config("s", {"compatibility": "NONE"})
+        seen.append(queries.effective_config("s").level)
+        await service.config_mode.delete_config("s")
+        seen.append(queries.effective_config("s").level)
+        return seen
+
+    assert asyncio.run(scenario()) == [
+        CompatibilityLevel.BACKWARD,
+        CompatibilityLevel.FULL,
+        CompatibilityLevel.NONE,
+        CompatibilityLevel.FULL,
+    ]

@@ -23,9 +23,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
-from confluent_kafka import Consumer, ConsumerGroupState, KafkaException, TopicPartition
+from confluent_kafka import (
+    Consumer,
+    ConsumerGroupState,
+    KafkaException,
+    TopicPartition,
+)
 from confluent_kafka.admin import AdminClient
 
 from registry.log.errors import LogError
@@ -35,6 +42,13 @@ logger = logging.getLogger(__name__)
 CLIENT_ID_PREFIX = "cairn-node-"
 #: How often a node that does not lead looks up who does.
 LOOKUP_EVERY_S = 0.25
+#: How long librdkafka keeps one group description request alive. Long on purpose: a
+#: description that times out inside librdkafka while its coordinator lookup is still in
+#: flight (the broker down or restarting) can abort the whole process in librdkafka 2.x
+#: (`rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0'`), so a lookup
+#: waits for its answer for only `lookup_timeout_s` and leaves the request running; no
+#: second one is sent until it has ended.
+DESCRIBE_REQUEST_TIMEOUT_S = 3600.0
 #: Kafka's own default, and the least session timeout its brokers accept unless configured
 #: (`group.min.session.timeout.ms`).
 DEFAULT_SESSION_TIMEOUT_MS = 6000
@@ -105,6 +119,9 @@ class KafkaLeaderElection:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        #: The group description in flight, shared by every lookup until it ends.
+        self._describing: Future[Any] | None = None
+        self._describe_lock = threading.Lock()
         self._known_leader: str | None = None
         self._term = 0
 
@@ -201,14 +218,27 @@ class KafkaLeaderElection:
     def _describe(self) -> tuple[str | None, bool, set[str]] | None:
         """The leader's URL (if any), whether the group is stable, and its members' ids."""
         settings = self._settings
+        with self._describe_lock:
+            if self._describing is None:
+                try:
+                    futures = self._admin.describe_consumer_groups(
+                        [settings.group_id], request_timeout=DESCRIBE_REQUEST_TIMEOUT_S
+                    )
+                except KafkaException as exc:
+                    logger.debug("looking up the leader failed: %s", exc)
+                    return None
+                self._describing = futures[settings.group_id]
+            describing = self._describing
         try:
-            futures = self._admin.describe_consumer_groups(
-                [settings.group_id], request_timeout=settings.lookup_timeout_s
-            )
-            group = futures[settings.group_id].result(timeout=settings.lookup_timeout_s + 1)
-        except (KafkaException, TimeoutError) as exc:
+            group = describing.result(timeout=settings.lookup_timeout_s)
+        except TimeoutError:
+            logger.debug("looking up the leader: no answer yet")
+            return None  # the request stays in flight; a later lookup takes its answer
+        except KafkaException as exc:
             logger.debug("looking up the leader failed: %s", exc)
+            self._forget(describing)
             return None
+        self._forget(describing)
         leader = None
         for member in group.members:
             assignment = member.assignment
@@ -217,6 +247,12 @@ class KafkaLeaderElection:
                 leader = decode_client_id(member.client_id)
         stable = group.state == ConsumerGroupState.STABLE
         return leader, stable, {member.client_id for member in group.members}
+
+    def _forget(self, done: Future[Any]) -> None:
+        """Let the next lookup send a new request, now that `done` has ended."""
+        with self._describe_lock:
+            if self._describing is done:
+                self._describing = None
 
     def _take_office(self) -> None:
         """Run `on_elected`, then count as leader; on failure, try again at the next poll."""

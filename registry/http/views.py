@@ -50,11 +50,16 @@ def version_entity(version: SubjectVersion, text: str | None = None) -> dict[str
 def schema_string(
     schema: StoredSchema, text: str | None = None, *, carrier: SubjectVersion | None = None
 ) -> dict[str, Any]:
-    """The SchemaString entity of `GET /schemas/ids/{id}`; with a carrier, its subject-version."""
+    """The SchemaString entity of `GET /schemas/ids/{id}`; with a carrier, its subject-version.
+
+    With a carrier the entity names its `id` too: confluent-kafka (>= 2.14) caches the answer
+    to `?subject=` as a registered schema, and `use.schema.id` fails on one without an id.
+    """
     out: dict[str, Any] = {}
     if carrier is not None:
         out["subject"] = carrier.subject
         out["version"] = carrier.version
+        out["id"] = schema.id
     out["guid"] = schema.guid
     out.update(_schema_fields(schema, schema.schema if text is None else text))
     if carrier is not None:

@@ -510,6 +510,28 @@ def test_avro_serde_with_latest_version_and_no_auto_register(
     assert make_client().get_versions(f"{topic}-value") == [1, 2]
 
 
+def test_avro_serde_with_use_schema_id(
+    client: SchemaRegistryClient, make_client: Callable[[], SchemaRegistryClient], subject: str
+) -> None:
+    topic = subject.removesuffix("-value")
+    ctx = SerializationContext(topic, MessageField.VALUE)
+    v1_id = client.register_schema(f"{topic}-value", Schema(ORDER_VALUE, "AVRO"))
+    client.register_schema(f"{topic}-value", Schema(ORDER_VALUE_V2, "AVRO"))
+
+    # The serializer fetches the pinned id with `?subject=` and keeps the answer as the
+    # registered schema it writes with: it needs the id in that answer.
+    serializer = AvroSerializer(
+        make_client(),
+        ORDER_VALUE,
+        conf={"auto.register.schemas": False, "use.schema.id": v1_id},
+    )
+    value = {"id": "o-3", "qty": 7}
+    message = serializer(value, ctx)
+    assert message is not None
+    assert schema_id_of(message) == v1_id
+    assert AvroDeserializer(make_client())(message, ctx) == value
+
+
 def test_avro_serializer_without_auto_register_looks_up(
     client: SchemaRegistryClient, make_client: Callable[[], SchemaRegistryClient], subject: str
 ) -> None:

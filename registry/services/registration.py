@@ -178,11 +178,9 @@ class RegistrationService:
         elif version == LATEST:
             chosen = live[-1:]
         else:
-            versions = self._writes.store.state.versions(subject)
-            target = versions.get(version)
+            # Confluent looks the version up first: an unknown subject's version is 40402.
+            target = self._writes.store.state.versions(subject).get(version)
             if target is None:
-                if not versions:
-                    raise SubjectNotFoundError(subject)
                 raise VersionNotFoundError(version)
             chosen = [] if target.deleted else [target]
         return self.check(subject, parsed, chosen, config, metadata=request.metadata)

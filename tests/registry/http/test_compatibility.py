@@ -30,6 +30,9 @@ def test_compatible_and_incompatible_checks(client: TestClient, subject: str) ->
 def test_checks_on_missing_subjects_and_versions(client: TestClient, subject: str) -> None:
     latest = client.post(f"/compatibility/subjects/{subject}/versions/latest", json={"schema": V1})
     assert latest.json() == {"is_compatible": True}
+    # As Confluent: the version is looked up first, so an unknown subject's version is 40402.
+    unknown = client.post(f"/compatibility/subjects/{subject}/versions/1", json={"schema": V1})
+    assert (unknown.status_code, unknown.json()["error_code"]) == (404, 40402)
     register(client, subject, V1)
     missing = client.post(f"/compatibility/subjects/{subject}/versions/9", json={"schema": V1})
     assert (missing.status_code, missing.json()["error_code"]) == (404, 40402)

@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from cli.connection_options import connection_options
-from cli.errors import EXIT_OK, InputError
+from cli.errors import EXIT_OK, InputError, RegistryRefusedError
 from cli.outcomes import Outcome, failed, offline_outcome
 from cli.param_types import LEVEL, SCHEMA_TYPE
 from cli.project import ProjectEntry, load_project
 from cli.registry_check import registry_outcome
 from cli.registry_schemas import live_versions, registry_references
 from cli.report import FORMATS, RENDERERS
-from cli.rest_client import RegistryRestClient
+from cli.rest_client import RegistryRestClient, segment
 from cli.schema_files import ReferenceSpec, SchemaLoader, read_text, schema_type_for
 from compat.formats import Formats, default_formats
 from compat.types import CompatibilityLevel, SchemaType
@@ -62,6 +62,29 @@ def _against_registry(
     )
 
 
+def _missing_subject(
+    client: RegistryRestClient, subject: str, file: Path, level: str
+) -> Outcome | None:
+    """An error outcome when `subject` has no live version: most likely a misspelt name.
+
+    Without this a CI gate would pass on a typo, since nothing is incompatible with nothing.
+    """
+    try:
+        client.get(f"/subjects/{segment(subject)}/versions")
+    except RegistryRefusedError as exc:
+        if exc.error_code != 40401:
+            raise
+        return failed(
+            subject,
+            str(file),
+            level,
+            f"Subject '{subject}' has no versions in the registry, so there is nothing to check "
+            "against. Check the name (`cairn subjects` lists them), or pass "
+            "--allow-new-subject when this is the subject's first schema.",
+        )
+    return None
+
+
 def _what_if(
     loader: SchemaLoader,
     client: RegistryRestClient,
@@ -90,11 +113,19 @@ def _what_if(
 
 
 def _project_entry(
-    loader: SchemaLoader, client: RegistryRestClient, entry: ProjectEntry
+    loader: SchemaLoader,
+    client: RegistryRestClient,
+    entry: ProjectEntry,
+    *,
+    allow_new_subject: bool,
 ) -> Outcome:
     """One subject of a project file; local mistakes become that subject's error."""
     level = entry.level or CompatibilityLevel.BACKWARD
     try:
+        if not entry.history and not allow_new_subject:
+            missing = _missing_subject(client, entry.subject, entry.file, level.value)
+            if missing is not None:
+                return missing
         if entry.level is not None and not entry.history:
             return _what_if(
                 loader,
@@ -138,15 +169,24 @@ def _outcomes(
     explicit: SchemaType | None,
     references: Sequence[ReferenceSpec],
     project: Path | None,
+    allow_new_subject: bool = False,
 ) -> list[Outcome]:
     loader = SchemaLoader(formats)
     if project is not None:
         if files or subject:
             raise InputError("--project checks the files it lists; give no FILES or --subject")
-        return [_project_entry(loader, client, entry) for entry in load_project(project)]
+        return [
+            _project_entry(loader, client, entry, allow_new_subject=allow_new_subject)
+            for entry in load_project(project)
+        ]
     if subject is not None:
         if len(files) != 1:
             raise InputError("With --subject give exactly one FILE: the new schema")
+        if not allow_new_subject:
+            shown = level.value if level is not None else "the subject's level"
+            missing = _missing_subject(client, subject, files[0], shown)
+            if missing is not None:
+                return [missing]
         if level is not None:
             return [
                 _what_if(
@@ -231,6 +271,12 @@ Project file (TOML, or the same keys in JSON):
     "version). With --subject, the registry's versions are checked here at this level "
     "instead of the subject's configured one.",
 )
+@click.option(
+    "--allow-new-subject",
+    is_flag=True,
+    help="With --subject or --project: a subject with no versions yet passes (its first "
+    "schema) instead of failing with exit 2 as a likely misspelt name.",
+)
 @click.option("--type", "schema_type", type=SCHEMA_TYPE, help="Schema type if not by extension.")
 @click.option(
     "--reference",
@@ -264,6 +310,7 @@ def check(
     subject: str | None,
     version: str | None,
     level: CompatibilityLevel | None,
+    allow_new_subject: bool,
     schema_type: SchemaType | None,
     references: tuple[str, ...],
     project: Path | None,
@@ -286,6 +333,7 @@ def check(
         explicit=schema_type,
         references=[ReferenceSpec.parse(r) for r in references],
         project=project,
+        allow_new_subject=allow_new_subject,
     )
     report = RENDERERS[output_format](outcomes)
     if output is not None:

@@ -82,6 +82,34 @@ def test_check_against_the_subject(registry_url: str, tmp_path: Path) -> None:
     assert "rejected the schema" in rejected.output
 
 
+def test_check_against_a_subject_without_versions_fails_unless_new_is_allowed(
+    registry_url: str, tmp_path: Path
+) -> None:
+    registered, typo = subject("typo"), subject("typo")
+    run(registry_url, "register", registered, write(tmp_path, "v1.avsc", V1))
+    new = write(tmp_path, "v2.avsc", V2)
+    for extra in ([], ["--level", "FULL"], ["--version", "latest"]):
+        misspelt = run(registry_url, "check", "--subject", typo, new, *extra)
+        assert misspelt.exit_code == 2, (extra, misspelt.output)
+        assert f"Subject '{typo}' has no versions" in misspelt.output
+        assert "--allow-new-subject" in misspelt.output
+    first = run(registry_url, "check", "--subject", typo, new, "--allow-new-subject")
+    assert first.exit_code == 0, first.output
+    # A project with a misspelt subject fails on that subject alone.
+    project = tmp_path / "cairn.json"
+    project.write_text(
+        json.dumps({"subjects": {registered: {"file": "v2.avsc"}, typo: {"file": "v2.avsc"}}}),
+        encoding="utf-8",
+    )
+    result = run(registry_url, "check", "--project", str(project), "--format", "json")
+    assert result.exit_code == 2, result.output
+    errors = {r["name"]: r.get("error") for r in json.loads(result.output)["results"]}
+    assert errors[registered] is None
+    assert "has no versions" in str(errors[typo])
+    allowed = run(registry_url, "check", "--project", str(project), "--allow-new-subject")
+    assert allowed.exit_code == 0, allowed.output
+
+
 def test_check_follows_the_subjects_level(registry_url: str, tmp_path: Path) -> None:
     name = subject("level")
     run(registry_url, "register", name, write(tmp_path, "v1.avsc", V1))

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import click
 
+from cli.param_types import RegistryUrlParam
 from cli.rest_client import Connection, RegistryRestClient
 
 R = TypeVar("R")
@@ -28,6 +29,7 @@ _OPTIONS = [
         envvar="CAIRN_URL",
         default=DEFAULT_URL,
         show_default=True,
+        type=RegistryUrlParam(),
         help="Registry base URL (env CAIRN_URL).",
     ),
     click.option(

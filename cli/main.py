@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.commands import COMMANDS
-from cli.param_types import CompatibilityLevelParam, KeyValueParam
+from cli.param_types import LOG_LEVEL, CompatibilityLevelParam, KeyValueParam
 from compat.types import CompatibilityLevel
 from registry.cluster import (
     DEFAULT_SESSION_TIMEOUT_MS,
@@ -31,7 +31,13 @@ logger = logging.getLogger(__name__)
 
 
 @click.group()
-@click.option("--log-level", default="INFO", show_default=True, help="Python logging level.")
+@click.option(
+    "--log-level",
+    type=LOG_LEVEL,
+    default="INFO",
+    show_default=True,
+    help="Python logging level.",
+)
 def main(log_level: str) -> None:
     """Cairn: a schema registry for Kafka."""
     logging.basicConfig(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import click
 
 from cli.schema_files import TYPE_NAMES
@@ -65,3 +67,25 @@ class KeyValueParam(click.ParamType[tuple[str, str]]):
         if not sep or not key.strip():
             self.fail(f"{value!r} is not KEY=VALUE")
         return key.strip(), setting
+
+
+class RegistryUrlParam(click.ParamType[str]):
+    """A registry base URL: `http://` or `https://` with a host (a bare `host:port` is not one)."""
+
+    name = "url"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        """Accept an http(s) URL; for `host:port` alone, suggest the URL that was meant."""
+        text = str(value).strip()
+        parsed = urlsplit(text)
+        if "://" not in text:
+            self.fail(f"{text!r} has no scheme; did you mean 'http://{text}'?", param, ctx)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            self.fail(f"{text!r} is not an http:// or https:// URL", param, ctx)
+        return text
+
+
+#: Python logging levels, by name in any case.
+LOG_LEVEL = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], case_sensitive=False)

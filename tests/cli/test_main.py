@@ -39,3 +39,24 @@ def test_a_locked_data_dir_fails_with_a_clear_message(tmp_path: Path) -> None:
         holder.close()
     assert result.exit_code == 1
     assert str(tmp_path) in result.output
+
+
+def test_an_unknown_log_level_is_a_usage_error_not_a_traceback() -> None:
+    result = CliRunner().invoke(main, ["--log-level", "FOO", "subjects"])
+    assert result.exit_code == 2
+    assert "'FOO' is not one of" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_log_level_is_accepted_in_any_case() -> None:
+    result = CliRunner().invoke(main, ["--log-level", "debug", "completion", "bash"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_url_without_a_scheme_is_a_usage_error_that_suggests_http() -> None:
+    result = CliRunner().invoke(main, ["subjects", "--url", "127.0.0.1:8081"])
+    assert result.exit_code == 2
+    assert "did you mean 'http://127.0.0.1:8081'" in result.output
+    other = CliRunner().invoke(main, ["subjects", "--url", "ftp://registry"])
+    assert other.exit_code == 2
+    assert "is not an http:// or https:// URL" in other.output

@@ -55,4 +55,7 @@ def check_request_type(content_type: str | None) -> None:
         return
     media = content_type.split(";")[0].strip().lower()
     if media and media not in _READABLE:
-        raise UnsupportedMediaTypeError("HTTP 415 Unsupported Media Type")
+        raise UnsupportedMediaTypeError(
+            f"HTTP 415 Unsupported Media Type: {media} is not accepted; send one of "
+            + ", ".join(sorted(_READABLE))
+        )

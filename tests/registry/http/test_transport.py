@@ -36,6 +36,9 @@ def test_unacceptable_accept_is_406_and_bad_content_type_415(client: TestClient)
         headers={"Content-Type": "text/xml"},
     )
     assert (response.status_code, response.json()["error_code"]) == (415, 415)
+    # The message says what would have been accepted.
+    for accepted in ("application/vnd.schemaregistry.v1+json", "application/json"):
+        assert accepted in response.json()["message"]
 
 
 def test_unknown_path_404_and_wrong_method_405(client: TestClient) -> None:

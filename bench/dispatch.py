@@ -115,7 +115,7 @@ def _run_tree(tree: Path, requests: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Time this tree (and another one) and print best in microseconds per request."""
+    """Time this tree (and another one) and print the best round in microseconds per request."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds (best)")
     parser.add_argument("--requests", type=int, default=20_000, help="requests per target")

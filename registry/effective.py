@@ -74,11 +74,10 @@ SETTABLE_MODES = (Mode.READWRITE, Mode.READONLY, Mode.IMPORT, Mode.FORWARD)
 class EffectiveConfig:
     """Every config setting that governs one subject (or the registry), resolved once.
 
-    `fields` keeps the merged JSON fields in Confluent's order for `GET /config`; the typed
-    attributes are what the registry's own logic reads.
+    What the registry's own logic reads; `GET /config` answers the merged JSON fields
+    (`config_fields`) instead.
     """
 
-    fields: Mapping[str, Any]
     level: CompatibilityLevel
     policy: CompatibilityPolicy
     normalize: bool
@@ -88,10 +87,6 @@ class EffectiveConfig:
     override_metadata: JsonObject | None
     default_rule_set: JsonObject | None
     override_rule_set: JsonObject | None
-
-    def as_json(self) -> dict[str, Any]:
-        """The `GET /config` body: the merged fields, in Confluent's order."""
-        return dict(self.fields)
 
 
 def scope_chain(subject: str | None) -> list[str | None]:
@@ -129,7 +124,6 @@ def resolve_config(
     fields = config_fields(state, subject, default_level)
     group = fields.get("compatibilityGroup")
     return EffectiveConfig(
-        fields=fields,
         level=CompatibilityLevel.parse(str(fields["compatibilityLevel"])) or default_level,
         policy=CompatibilityPolicy.parse(fields.get("compatibilityPolicy", "STRICT"))
         or CompatibilityPolicy.STRICT,

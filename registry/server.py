@@ -119,7 +119,7 @@ def build_cluster_app(
     """The app of one node among several on a shared log: it follows the log, and its
     writes go through `leadership`'s leader (`LeaderGate`)."""
     app = build_app(log, settings, formats, follow_every_s=follow_every_s, status=status)
-    return LeaderGate(app, app.registry.store, leadership, timeout_s=forward_timeout_s)
+    return LeaderGate(app, leadership, timeout_s=forward_timeout_s)
 
 
 class Follower:

@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 _NO_QUERY = QueryParams("")
 _CACHE_CONTROL = ((b"cache-control", b"no-cache, no-store, must-revalidate"),)
 _BODY_METHODS = frozenset({"POST", "PUT"})
-_ENCODED = {media: media.encode() for media in (SCHEMA_REGISTRY_V1,)}
 
 
 def build_router() -> Router:
@@ -138,7 +137,7 @@ class RegistryApp:
                 status, payload = 200, dump(result)
         except Exception as exc:
             status, payload = error_reply(exc)
-        content_type = None if status == 204 else _ENCODED.get(media_type) or media_type.encode()
+        content_type = None if status == 204 else media_type.encode()
         await send_bytes(send, status, payload, content_type=content_type, headers=_CACHE_CONTROL)
 
 

@@ -24,7 +24,6 @@ from registry.errors import RegistryError, RequestForwardingError, StoreError, U
 from registry.http.app import RegistryApp, error_reply
 from registry.http.negotiation import SCHEMA_REGISTRY_V1
 from registry.http.responses import content_length, read_body, send_bytes
-from registry.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +65,9 @@ class LeaderGate:
     forwarding timeout).
     """
 
-    def __init__(
-        self, app: RegistryApp, store: Store, leadership: Leadership, *, timeout_s: float
-    ) -> None:
+    def __init__(self, app: RegistryApp, leadership: Leadership, *, timeout_s: float) -> None:
         self._app = app
-        self._store = store
+        self._store = app.registry.store
         self._leadership = leadership
         self._timeout_s = timeout_s
         self._warned_at = -WARN_EVERY_S

@@ -83,7 +83,7 @@ class ConfigModeService:
         writes = self._writes
         writes.check_writable(scope)
         if scope is None:
-            previous = self._queries.effective_config(None).as_json()
+            previous = self._queries.config(None, default_to_global=True)
             key = ConfigKey(None)
             await writes.store.write_raw([(raw, None) for raw in legacy_global_keys(key)])
             return previous

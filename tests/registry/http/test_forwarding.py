@@ -154,7 +154,7 @@ def make_gate() -> Iterator[GateFactory]:
 
     def build(leadership: StubLeadership, **settings: Any) -> TestClient:
         app = build_app(MemoryLog(), Settings(**settings))
-        gate = LeaderGate(app, app.registry.store, leadership, timeout_s=FORWARD_TIMEOUT_S)
+        gate = LeaderGate(app, leadership, timeout_s=FORWARD_TIMEOUT_S)
         client = TestClient(gate)
         client.__enter__()
         clients.append(client)

@@ -1,4 +1,4 @@
-"""Every command besides `serve`, registered on the `cairn` group by `cli.main`."""
+"""Every command, registered on the `cairn` group by `cli.main`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from cli.diff_command import diff
 from cli.export_command import export
 from cli.generate_command import generate
 from cli.import_command import import_
+from cli.serve_command import serve
 from cli.subject_commands import delete, get, register, subjects, versions
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -27,4 +28,5 @@ COMMANDS: tuple[click.Command, ...] = (
     import_,
     generate,
     completion,
+    serve,
 )

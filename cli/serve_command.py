@@ -1,0 +1,221 @@
+"""`cairn serve`: run the registry on the embedded file log or on a Kafka topic."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from cli.param_types import CompatibilityLevelParam, KeyValueParam
+from compat.types import CompatibilityLevel
+from registry.cluster import (
+    DEFAULT_SESSION_TIMEOUT_MS,
+    ElectionSettings,
+    KafkaLeaderElection,
+)
+from registry.log.errors import LogError
+from registry.log.file import FileLog
+from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
+from registry.server import ASGIApp, ReplayStatus, build_app, build_cluster_app, starting_app
+from registry.server import serve as run_server
+from registry.settings import Settings
+
+#: How often a node on Kafka polls the topic for records other nodes wrote.
+KAFKA_FOLLOW_EVERY_S = 0.2
+#: How long a starting node on Kafka waits for a leader to be elected before serving anyway.
+LEADER_WAIT_S = 30.0
+
+logger = logging.getLogger(__name__)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  cairn serve
+  cairn serve --host 0.0.0.0 --port 8081 --data-dir /var/lib/cairn
+  cairn serve --kafka-bootstrap-servers kafka-1:9092,kafka-2:9092 --advertised-url http://reg-1:8081
+"""
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8081,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port to listen on (0: any free port).",
+)
+@click.option(
+    "--data-dir",
+    default=Path("cairn-data"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of the embedded log (created if missing).",
+)
+@click.option(
+    "--compatibility",
+    default="BACKWARD",
+    show_default=True,
+    type=CompatibilityLevelParam(),
+    help="Compatibility level when none is configured.",
+)
+@click.option(
+    "--incompatible-error-code",
+    default=409,
+    show_default=True,
+    type=click.Choice(["409", "40901"]),
+    help="error_code for incompatible schemas (409 as Confluent <= 8.1, 40901 as 8.2+).",
+)
+@click.option(
+    "--max-request-bytes",
+    default=8 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest request body accepted; larger ones get 413.",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log one line per request.",
+)
+@click.option(
+    "--kafka-bootstrap-servers",
+    metavar="HOST:PORT[,...]",
+    help="Keep the registry in a Kafka topic instead of --data-dir.",
+)
+@click.option("--kafka-topic", default=DEFAULT_TOPIC, show_default=True, help="The registry topic.")
+@click.option(
+    "--kafka-replication-factor",
+    type=click.IntRange(1),
+    help="Replicas of the topic if it is created  [default: min(3, brokers)].",
+)
+@click.option(
+    "--kafka-config",
+    "kafka_config",
+    multiple=True,
+    type=KeyValueParam(),
+    metavar="KEY=VALUE",
+    help="A librdkafka setting for every Kafka client (SASL, TLS, ...); repeatable.",
+)
+@click.option(
+    "--kafka-group-id",
+    help="Consumer group of the leader election  [default: cairn-<topic>].",
+)
+@click.option(
+    "--advertised-url",
+    help="This node's URL as other nodes forward writes to it  [default: http://HOST:PORT].",
+)
+@click.option(
+    "--leader-eligibility/--no-leader-eligibility",
+    default=True,
+    show_default=True,
+    help="Whether this node may become the leader (the one that writes).",
+)
+@click.option(
+    "--kafka-session-timeout-ms",
+    default=DEFAULT_SESSION_TIMEOUT_MS,
+    show_default=True,
+    type=click.IntRange(500),
+    help="How long a silent leader keeps the role: the failover time after a crash. "
+    "The broker's group.min.session.timeout.ms (6000 by default) must allow it.",
+)
+@click.option(
+    "--kafka-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(3.0),
+    help="Seconds a write (or a stalled read) may wait for Kafka before failing.",
+)
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    compatibility: CompatibilityLevel,
+    incompatible_error_code: str,
+    max_request_bytes: int,
+    access_log: bool,
+    kafka_bootstrap_servers: str | None,
+    kafka_topic: str,
+    kafka_replication_factor: int | None,
+    kafka_config: tuple[tuple[str, str], ...],
+    kafka_group_id: str | None,
+    advertised_url: str | None,
+    leader_eligibility: bool,
+    kafka_session_timeout_ms: int,
+    kafka_timeout: float,
+) -> None:
+    """Run the registry on an embedded, crash-safe local log, or on a Kafka topic."""
+    settings = Settings(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        default_compatibility=compatibility,
+        incompatible_error_code=int(incompatible_error_code),
+        max_request_bytes=max_request_bytes,
+        access_log=access_log,
+    )
+    if kafka_bootstrap_servers:
+        group_id = kafka_group_id or f"cairn-{kafka_topic}"
+        log_settings = KafkaLogSettings(
+            kafka_bootstrap_servers,
+            topic=kafka_topic,
+            replication_factor=kafka_replication_factor,
+            client_config=dict(kafka_config),
+            timeout_s=kafka_timeout,
+            # One id for the whole cluster: the leader's claim fences every earlier leader.
+            transactional_id=f"{group_id}-writer",
+        )
+        node = ElectionSettings(
+            kafka_bootstrap_servers,
+            topic=kafka_topic,
+            group_id=group_id,
+            advertised_url=advertised_url or f"http://{host}:{port}",
+            eligible=leader_eligibility,
+            client_config=dict(kafka_config),
+            session_timeout_ms=kafka_session_timeout_ms,
+        )
+        serve_on_kafka(settings, log_settings, node)
+        return
+    try:
+        log = FileLog.open(data_dir)
+    except LogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    run_server(starting_app(log, lambda status: build_app(log, settings, status=status)), settings)
+
+
+def serve_on_kafka(
+    settings: Settings, log_settings: KafkaLogSettings, node: ElectionSettings
+) -> None:
+    """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve."""
+    try:
+        log = KafkaLog.open(log_settings)
+        election = KafkaLeaderElection(node, on_elected=log.claim_writes)
+    except LogError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    def build(status: ReplayStatus) -> ASGIApp:
+        # Join the election only once replayed: a leader must hold the whole state.
+        app = build_cluster_app(
+            log,
+            settings,
+            election,
+            follow_every_s=KAFKA_FOLLOW_EVERY_S,
+            # The leader may take the Kafka timeout (plus its flush grace) to answer a write.
+            forward_timeout_s=2 * log_settings.timeout_s + 5.0,
+            status=status,
+        )
+        election.start()
+        leader = election.wait_for_leader(LEADER_WAIT_S)
+        if leader is None:
+            logger.warning(
+                "no leader after %.0f s; writes fail until one is elected", LEADER_WAIT_S
+            )
+        else:
+            logger.info("the leader is %s", leader)
+        return app
+
+    try:
+        run_server(starting_app(log, build), settings)
+    finally:
+        election.stop()

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cli.param_types import CompatibilityLevelParam, KeyValueParam
+from cli.serve_config import ENV_PREFIX, load_config_file, render_effective
 from compat.types import CompatibilityLevel
 from registry.cluster import (
     DEFAULT_SESSION_TIMEOUT_MS,
@@ -30,12 +31,19 @@ logger = logging.getLogger(__name__)
 
 
 @click.command(
+    context_settings={"auto_envvar_prefix": ENV_PREFIX},
     epilog="""\b
+Every option can also come from the environment (CAIRN_<OPTION>, e.g. CAIRN_DATA_DIR) or from
+a TOML file given with --config (data-dir = "/var/lib/cairn"); a flag overrides the
+environment, which overrides the file.
+
+\b
 Examples:
   cairn serve
+  cairn serve --config /etc/cairn/cairn.toml --print-config
   cairn serve --host 0.0.0.0 --port 8081 --data-dir /var/lib/cairn
   cairn serve --kafka-bootstrap-servers kafka-1:9092,kafka-2:9092 --advertised-url http://reg-1:8081
-"""
+""",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -127,7 +135,24 @@ Examples:
     type=click.FloatRange(3.0),
     help="Seconds a write (or a stalled read) may wait for Kafka before failing.",
 )
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    is_eager=True,
+    expose_value=False,
+    callback=load_config_file,
+    help="A TOML file of these options (by long name); flags and CAIRN_* variables win.",
+)
+@click.option(
+    "--print-config",
+    is_flag=True,
+    help="Print the effective settings (secrets masked) as TOML, with where each came from, "
+    "and exit.",
+)
+@click.pass_context
 def serve(
+    ctx: click.Context,
+    print_config: bool,
     host: str,
     port: int,
     data_dir: Path,
@@ -146,6 +171,9 @@ def serve(
     kafka_timeout: float,
 ) -> None:
     """Run the registry on an embedded, crash-safe local log, or on a Kafka topic."""
+    if print_config:
+        click.echo(render_effective(ctx), nl=False)
+        return
     settings = Settings(
         host=host,
         port=port,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -18,9 +19,10 @@ from registry.cluster import (
 from registry.log.errors import LogError
 from registry.log.file import FileLog
 from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
-from registry.server import ASGIApp, ReplayStatus, build_app, build_cluster_app, starting_app
+from registry.server import ReplayStatus, ServedRegistry, build_app, build_cluster_app, starting_app
 from registry.server import serve as run_server
 from registry.settings import Settings
+from registry.telemetry import Telemetry
 
 #: How often a node on Kafka polls the topic for records other nodes wrote.
 KAFKA_FOLLOW_EVERY_S = 0.2
@@ -136,6 +138,12 @@ Examples:
     help="Seconds a write (or a stalled read) may wait for Kafka before failing.",
 )
 @click.option(
+    "--metrics/--no-metrics",
+    default=True,
+    show_default=True,
+    help="Serve GET /metrics (Prometheus text format).",
+)
+@click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
     is_eager=True,
@@ -169,11 +177,13 @@ def serve(
     leader_eligibility: bool,
     kafka_session_timeout_ms: int,
     kafka_timeout: float,
+    metrics: bool,
 ) -> None:
     """Run the registry on an embedded, crash-safe local log, or on a Kafka topic."""
     if print_config:
         click.echo(render_effective(ctx), nl=False)
         return
+    telemetry = Telemetry() if metrics else None
     settings = Settings(
         host=host,
         port=port,
@@ -203,26 +213,46 @@ def serve(
             client_config=dict(kafka_config),
             session_timeout_ms=kafka_session_timeout_ms,
         )
-        serve_on_kafka(settings, log_settings, node)
+        serve_on_kafka(settings, log_settings, node, telemetry)
         return
     try:
-        log = FileLog.open(data_dir)
+        log = (
+            FileLog.open(
+                data_dir,
+                fsync=telemetry.timed_fsync(os.fsync),
+                on_group_commit=telemetry.group_committed,
+            )
+            if telemetry
+            else FileLog.open(data_dir)
+        )
     except LogError as exc:
         raise click.ClickException(str(exc)) from exc
-    run_server(starting_app(log, lambda status: build_app(log, settings, status=status)), settings)
+    app = starting_app(
+        log,
+        lambda status: build_app(log, settings, status=status, telemetry=telemetry),
+        telemetry=telemetry,
+    )
+    run_server(app, settings)
 
 
 def serve_on_kafka(
-    settings: Settings, log_settings: KafkaLogSettings, node: ElectionSettings
+    settings: Settings,
+    log_settings: KafkaLogSettings,
+    node: ElectionSettings,
+    telemetry: Telemetry | None,
 ) -> None:
-    """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve."""
+    """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve.
+
+    With `telemetry`, the node serves its metrics."""
     try:
-        log = KafkaLog.open(log_settings)
+        log = KafkaLog.open(
+            log_settings, on_group_commit=telemetry.group_committed if telemetry else None
+        )
         election = KafkaLeaderElection(node, on_elected=log.claim_writes)
     except LogError as exc:
         raise click.ClickException(str(exc)) from exc
 
-    def build(status: ReplayStatus) -> ASGIApp:
+    def build(status: ReplayStatus) -> ServedRegistry:
         # Join the election only once replayed: a leader must hold the whole state.
         app = build_cluster_app(
             log,
@@ -232,6 +262,7 @@ def serve_on_kafka(
             # The leader may take the Kafka timeout (plus its flush grace) to answer a write.
             forward_timeout_s=2 * log_settings.timeout_s + 5.0,
             status=status,
+            telemetry=telemetry,
         )
         election.start()
         leader = election.wait_for_leader(LEADER_WAIT_S)
@@ -244,6 +275,6 @@ def serve_on_kafka(
         return app
 
     try:
-        run_server(starting_app(log, build), settings)
+        run_server(starting_app(log, build, telemetry=telemetry, leadership=election), settings)
     finally:
         election.stop()

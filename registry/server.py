@@ -6,18 +6,21 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from compat.formats import Formats, default_formats
 from registry.http.app import RegistryApp, create_app
 from registry.http.forwarding import LeaderGate, Leadership
+from registry.http.metrics import MetricsEndpoint, MetricsSources
 from registry.http.startup import ReplayStatus, StartupGate
 from registry.log.base import Log
 from registry.services import Registry
 from registry.settings import Settings
 from registry.store import Store
+from registry.telemetry import Telemetry
 
 __all__ = [
     "ASGIApp",
@@ -63,22 +66,26 @@ def build_registry(
     formats: Formats | None = None,
     *,
     status: ReplayStatus | None = None,
+    telemetry: Telemetry | None = None,
 ) -> Registry:
     """Replay the log into a fresh state and return the registry's services over it.
 
-    `status`, if given, follows the replay's progress (for the readiness endpoint).
+    `status`, if given, follows the replay's progress (for the readiness endpoint);
+    `telemetry` gets the replay's duration and the services' counts.
     """
+    telemetry = telemetry or Telemetry()
     status = status if status is not None else ReplayStatus(log.end_offset())
     store = Store(log)
     started = time.perf_counter()
     status.applied_offset = store.catch_up(ReplayProgress(status, started))
+    telemetry.replay_seconds = time.perf_counter() - started
     logger.info(
         "replayed %d records in %.3f s (%d skipped)",
         store.state.next_offset,
-        time.perf_counter() - started,
+        telemetry.replay_seconds,
         store.state.skipped_records,
     )
-    return Registry.create(store, formats or default_formats(), settings)
+    return Registry.create(store, formats or default_formats(), settings, telemetry)
 
 
 def build_app(
@@ -88,13 +95,14 @@ def build_app(
     *,
     follow_every_s: float | None = None,
     status: ReplayStatus | None = None,
+    telemetry: Telemetry | None = None,
 ) -> RegistryApp:
     """The ASGI app over `log`; the log is closed when the app shuts down.
 
     `follow_every_s` is for a log that other processes write too (a Kafka topic): the state
     then keeps applying their records, polling at that interval, while the app runs.
     """
-    registry = build_registry(log, settings, formats, status=status)
+    registry = build_registry(log, settings, formats, status=status, telemetry=telemetry)
     if follow_every_s is None:
         return create_app(registry, on_shutdown=log.close)
     follower = Follower(registry.store, follow_every_s)
@@ -115,10 +123,18 @@ def build_cluster_app(
     forward_timeout_s: float,
     formats: Formats | None = None,
     status: ReplayStatus | None = None,
+    telemetry: Telemetry | None = None,
 ) -> LeaderGate:
     """The app of one node among several on a shared log: it follows the log, and its
     writes go through `leadership`'s leader (`LeaderGate`)."""
-    app = build_app(log, settings, formats, follow_every_s=follow_every_s, status=status)
+    app = build_app(
+        log,
+        settings,
+        formats,
+        follow_every_s=follow_every_s,
+        status=status,
+        telemetry=telemetry,
+    )
     return LeaderGate(app, leadership, timeout_s=forward_timeout_s)
 
 
@@ -143,10 +159,40 @@ class Follower:
             self._task = None
 
 
-def starting_app(log: Log, build: Callable[[ReplayStatus], ASGIApp]) -> StartupGate:
+class ServedRegistry(Protocol):
+    """An app over a registry: `RegistryApp`, or `LeaderGate` in front of one."""
+
+    registry: Registry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI entry point."""
+
+
+def starting_app(
+    log: Log,
+    build: Callable[[ReplayStatus], ServedRegistry],
+    *,
+    telemetry: Telemetry | None = None,
+    leadership: Leadership | None = None,
+) -> ASGIApp:
     """An app that listens at once and serves what `build` returns once it has replayed `log`
-    to the end offset it has now (health endpoints meanwhile)."""
-    return StartupGate(build, ReplayStatus(log.end_offset()))
+    to the end offset it has now (health endpoints meanwhile).
+
+    With `telemetry` (the counters `build` gives the registry), `GET /metrics` is served in
+    front of it all, from the first moment: the replay's progress, then the registry's state,
+    the log, and `leadership` on a cluster node.
+    """
+    status = ReplayStatus(log.end_offset())
+    if telemetry is None:
+        return StartupGate(build, status)
+    sources = MetricsSources(telemetry, log, status, leadership)
+
+    def build_observed(status: ReplayStatus) -> ServedRegistry:
+        app = build(status)
+        sources.registry = app.registry
+        return app
+
+    return MetricsEndpoint(StartupGate(build_observed, status), sources)
 
 
 def serve(app: ASGIApp, settings: Settings) -> None:

@@ -110,6 +110,18 @@ class SubjectVersion:
     offset: int
 
 
+@dataclass(frozen=True, slots=True)
+class StateCounts:
+    """How much the state holds, for the metrics: a subject counts as deleted when every
+    version it keeps is soft-deleted."""
+
+    schemas: int
+    subjects: int
+    deleted_subjects: int
+    versions: int
+    deleted_versions: int
+
+
 class RegistryState:
     """Everything the registry knows, rebuilt by applying log records in offset order."""
 
@@ -312,6 +324,25 @@ class RegistryState:
     def mode_scopes(self) -> list[str]:
         """Every subject or context scope that has a mode of its own (global excluded)."""
         return [scope for scope in self._modes if scope is not None]
+
+    def counts(self) -> StateCounts:
+        """Count schemas, subjects and versions (one pass over the versions)."""
+        subjects = deleted_subjects = versions = deleted_versions = 0
+        for by_number in self._subjects.values():
+            deleted = sum(1 for version in by_number.values() if version.deleted)
+            versions += len(by_number)
+            deleted_versions += deleted
+            if deleted == len(by_number):
+                deleted_subjects += 1
+            else:
+                subjects += 1
+        return StateCounts(
+            schemas=len(self._schemas),
+            subjects=subjects,
+            deleted_subjects=deleted_subjects,
+            versions=versions - deleted_versions,
+            deleted_versions=deleted_versions,
+        )
 
     def contexts(self) -> list[str]:
         """The default context first, then every context ever written, sorted."""

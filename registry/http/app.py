@@ -11,6 +11,7 @@ logged and answered with a 500 body of the same shape, never a stack trace.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,10 @@ logger = logging.getLogger(__name__)
 _NO_QUERY = QueryParams("")
 _CACHE_CONTROL = ((b"cache-control", b"no-cache, no-store, must-revalidate"),)
 _BODY_METHODS = frozenset({"POST", "PUT"})
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+#: The route label of requests that match no route (404s, 405s), so that probing random
+#: paths cannot create one time series per path.
+UNMATCHED_ROUTE = "(unmatched)"
 
 
 def build_router() -> Router:
@@ -77,6 +82,7 @@ class RegistryApp:
         self.router = build_router()
         self.memo = ResponseMemo()
         self.body_limit = registry.settings.max_request_bytes
+        self._telemetry = registry.telemetry
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
 
@@ -114,13 +120,16 @@ class RegistryApp:
                 content_type = value.decode("latin-1")
             elif name == b"content-length":
                 content_length = value
+        started = time.perf_counter()
         media_type = SCHEMA_REGISTRY_V1
+        method = scope["method"]
+        template = UNMATCHED_ROUTE
         try:
             media_type = response_type(accept)
-            method = scope["method"]
             route, captured = self.router.match(
                 method, scope.get("raw_path") or scope["path"].encode()
             )
+            template = route.template
             body = b""
             if method in _BODY_METHODS:
                 check_request_type(content_type)
@@ -139,6 +148,9 @@ class RegistryApp:
             status, payload = error_reply(exc)
         content_type = None if status == 204 else media_type.encode()
         await send_bytes(send, status, payload, content_type=content_type, headers=_CACHE_CONTROL)
+        if template is UNMATCHED_ROUTE and method not in _METHODS:
+            method = "OTHER"
+        self._telemetry.request(template, method, status, time.perf_counter() - started)
 
 
 def create_app(

@@ -67,7 +67,9 @@ class LeaderGate:
 
     def __init__(self, app: RegistryApp, leadership: Leadership, *, timeout_s: float) -> None:
         self._app = app
+        self.registry = app.registry
         self._store = app.registry.store
+        self._telemetry = app.registry.telemetry
         self._leadership = leadership
         self._timeout_s = timeout_s
         self._warned_at = -WARN_EVERY_S
@@ -103,7 +105,9 @@ class LeaderGate:
             )
             return
         url = self._leadership.leader_url()
+        self._telemetry.forwarded_requests += 1
         if url is None:
+            self._telemetry.forwarding_errors += 1
             await _error(
                 send, UnknownLeaderError("Unknown leader: no leader is elected at the moment")
             )
@@ -128,6 +132,7 @@ class LeaderGate:
                 _forward, request, self._timeout_s
             )
         except OSError as exc:
+            self._telemetry.forwarding_errors += 1
             self._warn(f"forwarding {request.method} {target} to {url} failed: {exc}")
             await _error(
                 send,

@@ -79,11 +79,13 @@ PARAM = None
 class Route:
     """A method, a path pattern, a handler, whether it writes, and its parameters' converters.
 
+    `template` is the path as declared (`/subjects/{subject}`), the route's name in metrics;
     `pattern` holds literal segments and `PARAM` where a parameter is captured; `converters`
     names those parameters in order, each with its converter (None: the decoded text).
     """
 
     method: str
+    template: str
     pattern: tuple[str | None, ...]
     handler: Handler
     writes: bool
@@ -190,6 +192,13 @@ def _routes(table: RouteTable) -> list[Route]:
                 pattern.append(part)
         for method, endpoint in methods.items():
             routes.append(
-                Route(method, tuple(pattern), endpoint.handler, endpoint.writes, tuple(converters))
+                Route(
+                    method,
+                    template,
+                    tuple(pattern),
+                    endpoint.handler,
+                    endpoint.writes,
+                    tuple(converters),
+                )
             )
     return routes

@@ -74,12 +74,15 @@ class GroupCommitter:
         name: str,
         limits: GroupLimits | None = None,
         after_write: Callable[[], None] | None = None,
+        on_group: Callable[[int], None] | None = None,
     ) -> None:
-        """Commit through `write`; `name` (the file, the topic) goes into error messages."""
+        """Commit through `write`; `name` (the file, the topic) goes into error messages;
+        `on_group` is told the number of records of every group written."""
         self._write = write
         self._name = name
         self._limits = limits or GroupLimits()
         self._after_write = after_write
+        self._on_group = on_group
         # Guards the queue, the writer role and the refusal; never held while writing.
         self._cond = threading.Condition(threading.Lock())
         self._queue: deque[_Pending] = deque()
@@ -187,6 +190,8 @@ class GroupCommitter:
                 )
                 raise
             self._complete(group, outcomes)
+            if self._on_group is not None:
+                self._on_group(sum(len(pending.batch) for pending in group))
             if self._after_write is not None:
                 self._after_write()
         finally:

@@ -25,6 +25,7 @@ from registry.services.registration import RegistrationService
 from registry.services.writes import WriteSupport
 from registry.settings import Settings
 from registry.store import Store
+from registry.telemetry import Telemetry
 
 __all__ = [
     "ConfigModeService",
@@ -47,10 +48,19 @@ class Registry:
     deletion: DeletionService
     config_mode: ConfigModeService
     contexts: ContextService
+    telemetry: Telemetry
 
     @classmethod
-    def create(cls, store: Store, formats: Formats, settings: Settings) -> Registry:
-        """Wire the services over `store`, sharing one parser cache and one write support."""
+    def create(
+        cls,
+        store: Store,
+        formats: Formats,
+        settings: Settings,
+        telemetry: Telemetry | None = None,
+    ) -> Registry:
+        """Wire the services over `store`, sharing one parser cache, one write support and
+        one set of counters (a fresh one unless `telemetry` is given)."""
+        telemetry = telemetry or Telemetry()
         resolver = SchemaResolver(store.state, formats)
         queries = RegistryQueries(store.state, resolver, formats, settings)
         writes = WriteSupport(store)
@@ -58,8 +68,11 @@ class Registry:
             store=store,
             settings=settings,
             queries=queries,
-            registration=RegistrationService(writes, queries, resolver, formats, settings),
+            registration=RegistrationService(
+                writes, queries, resolver, formats, settings, telemetry
+            ),
             deletion=DeletionService(writes),
             config_mode=ConfigModeService(writes, queries),
             contexts=ContextService(writes),
+            telemetry=telemetry,
         )

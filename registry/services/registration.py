@@ -34,6 +34,7 @@ from registry.services.writes import WriteSupport
 from registry.settings import Settings
 from registry.state import SubjectVersion, fingerprint
 from registry.subjects import LATEST, QualifiedSubject, context_of, is_valid_subject
+from registry.telemetry import Telemetry
 
 #: The metadata property listing reserved field names, comma-separated (Confluent's).
 RESERVED_PROPERTY = "confluent:reserved"
@@ -49,8 +50,10 @@ class RegistrationService:
         resolver: SchemaResolver,
         formats: Formats,
         settings: Settings,
+        telemetry: Telemetry,
     ) -> None:
         self._writes = writes
+        self._telemetry = telemetry
         self._queries = queries
         self._resolver = resolver
         self._formats = formats
@@ -219,6 +222,10 @@ class RegistrationService:
             policy=config.policy,
             reserved=_reserved(metadata),
         )
+        outcome = (
+            "failed" if result.failed else "compatible" if result.is_compatible else "incompatible"
+        )
+        self._telemetry.compatibility_checked(parsed.schema_type.value, outcome)
         if result.failed:
             raise CompatibilityCheckError(subject, result.messages)
         return result

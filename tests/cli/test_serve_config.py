@@ -150,7 +150,7 @@ def test_kafka_settings_from_the_file_reach_the_kafka_clients(
 ) -> None:
     seen: list[KafkaLogSettings] = []
     monkeypatch.setattr(
-        serve_command, "serve_on_kafka", lambda settings, log, node: seen.append(log)
+        serve_command, "serve_on_kafka", lambda settings, log, node, telemetry: seen.append(log)
     )
     config = _file(
         tmp_path,

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import ServerFactory
+from tests.support.metrics import parse, value
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka]
 
@@ -88,6 +89,16 @@ def test_a_node_that_may_not_lead_forwards_and_fails_fast_without_a_leader(
             "/subjects/c-value/versions", json={"schema": schema("C")}, headers=CT
         )
         assert written.status_code == 200, written.text
+        _, followed = parse(client.get("/metrics").text)
+        assert value(followed, "cairn_leader") == 0
+        assert value(followed, "cairn_forwarded_requests_total") == 1
+        assert value(followed, "cairn_forwarding_errors_total") == 0
+        _, led = parse(httpx.get(f"{eligible.url}/metrics", timeout=10.0).text)
+        assert value(led, "cairn_leader") == 1
+        assert value(led, "cairn_leader_elections_total") >= 1
+        # The forwarded write was the leader's one transaction on the topic.
+        assert value(led, "cairn_log_group_commit_records_count") == 1
+        assert value(led, "cairn_log_end_offset") >= value(led, "cairn_log_applied_offset") >= 1
 
         eligible.stop()  # a clean stop leaves the group: no leader at all now
         deadline = time.monotonic() + SEEN_WITHIN_S
@@ -100,5 +111,8 @@ def test_a_node_that_may_not_lead_forwards_and_fails_fast_without_a_leader(
         assert time.monotonic() - started < 5.0
         assert refused.status_code == 500, refused.text
         assert refused.json()["error_code"] == 50004
+        _, followed = parse(client.get("/metrics").text)
+        assert value(followed, "cairn_forwarded_requests_total") == 2
+        assert value(followed, "cairn_forwarding_errors_total") == 1
         # Reads are still served.
         assert client.get("/subjects/c-value/versions/1").json()["id"] == written.json()["id"]

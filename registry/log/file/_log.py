@@ -93,6 +93,7 @@ class _Options:
     tombstone_retention_ms: int
     clock: Callable[[], int]
     fsync: Callable[[int], None]
+    on_group_commit: Callable[[int], None] | None
 
 
 class FileLog:
@@ -107,7 +108,10 @@ class FileLog:
         # Only the thread holding the committer's writer role (a group's writer, `compact`)
         # changes the file, its size, end, index or key table.
         self._committer = GroupCommitter(
-            self._write_group, name=str(self._path), after_write=self._maybe_compact
+            self._write_group,
+            name=str(self._path),
+            after_write=self._maybe_compact,
+            on_group=options.on_group_commit,
         )
         # Everything below is guarded by `_lock`.
         self._lock = threading.Lock()
@@ -133,13 +137,15 @@ class FileLog:
         tombstone_retention_ms: int = DAY_MS,
         clock: Callable[[], int] | None = None,
         fsync: Callable[[int], None] = os.fsync,
+        on_group_commit: Callable[[int], None] | None = None,
     ) -> FileLog:
         """Open the log in `data_dir` (created if missing), lock it and recover its file.
 
         Recovery checks every frame and cuts the file at the first incomplete or damaged one,
         with a warning. `compact_min_bytes` and `compact_dead_ratio` set when appends trigger
         a compaction; `tombstone_retention_ms` how long compaction keeps tombstones. `clock`
-        (ms since the epoch) stamps records; `fsync` is called for every sync the log makes.
+        (ms since the epoch) stamps records; `fsync` is called for every sync the log makes;
+        `on_group_commit` is told the number of records of each durable write.
         Raises `LogLockedError` if another FileLog, in any process, has the directory open.
         """
         if not 0.0 <= compact_dead_ratio <= 1.0:
@@ -150,6 +156,7 @@ class FileLog:
             tombstone_retention_ms=tombstone_retention_ms,
             clock=clock or wall_clock_ms,
             fsync=fsync,
+            on_group_commit=on_group_commit,
         )
         directory = Path(data_dir)
         recovered = open_directory(directory, LOG_FILE, COMPACTING_FILE, fsync=options.fsync)

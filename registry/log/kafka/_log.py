@@ -111,7 +111,12 @@ class KafkaLogSettings:
 class KafkaLog:
     """A durable, thread-safe log on a Kafka topic (see the module doc)."""
 
-    def __init__(self, settings: KafkaLogSettings) -> None:
+    def __init__(
+        self,
+        settings: KafkaLogSettings,
+        *,
+        on_group_commit: Callable[[int], None] | None = None,
+    ) -> None:
         """Connect, create or check the topic; use `KafkaLog.open`."""
         self._settings = settings
         self._tp = TopicPartition(settings.topic, 0)
@@ -142,6 +147,7 @@ class KafkaLog:
             self._deliver,
             name=f"Kafka topic {settings.topic!r}",
             limits=GroupLimits(max_size=GROUP_BYTES, max_records=MAX_APPEND_RECORDS),
+            on_group=on_group_commit,
         )
         # Makes closing happen once; reading the flag needs no lock.
         self._lock = threading.Lock()
@@ -150,9 +156,15 @@ class KafkaLog:
         self._must_abort = False
 
     @classmethod
-    def open(cls, settings: KafkaLogSettings) -> KafkaLog:
-        """A log on `settings.topic`, created (compacted, one partition) if missing."""
-        return cls(settings)
+    def open(
+        cls,
+        settings: KafkaLogSettings,
+        *,
+        on_group_commit: Callable[[int], None] | None = None,
+    ) -> KafkaLog:
+        """A log on `settings.topic`, created (compacted, one partition) if missing;
+        `on_group_commit` is told the number of records of each transaction."""
+        return cls(settings, on_group_commit=on_group_commit)
 
     @property
     def topic(self) -> str:

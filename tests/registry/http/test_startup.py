@@ -7,10 +7,11 @@ import time
 
 from starlette.testclient import TestClient
 
+from registry.http.app import RegistryApp
 from registry.http.startup import StartupGate
 from registry.log.memory import MemoryLog
 from registry.records import ConfigKey, ConfigValue, encode_key, encode_value
-from registry.server import ASGIApp, ReplayStatus, build_app, starting_app
+from registry.server import ReplayStatus, build_app, starting_app
 from registry.settings import Settings
 
 from .conftest import CT, record
@@ -42,7 +43,7 @@ def test_health_answers_while_replaying_and_api_waits_for_the_end() -> None:
     log = _log_with_records(5)
     release = threading.Event()
 
-    def build(status: ReplayStatus) -> ASGIApp:
+    def build(status: ReplayStatus) -> RegistryApp:
         # Hold the replay half-way, as a long replay would be.
         status.applied_offset = 2
         assert release.wait(DEADLINE_S)
@@ -78,7 +79,7 @@ def test_built_app_lifespan_runs_after_the_replay() -> None:
     log = MemoryLog()
     events: list[str] = []
 
-    def build(status: ReplayStatus) -> ASGIApp:
+    def build(status: ReplayStatus) -> RegistryApp:
         app = build_app(log, Settings(), status=status)
         events.append("built")
         return app

@@ -11,6 +11,11 @@ Then drives both with wrk: for each round, for each concurrency (64 saturating, 
 the baseline first and each Cairn target after it, every run preceded by a warm-up. Ratios
 are taken against the baseline of the same round and reported as medians over the rounds.
 
+With `--variant ARGS`, a second Cairn runs with those extra `serve` options (its own data
+directory, the same schema) and is measured right after the first in every round; the table
+then also gives variant req/s / Cairn req/s. For example, what the metrics cost:
+`python bench/read_path.py --cairn-args=--no-metrics --variant=--metrics --targets ids,latest`.
+
 Run from the repository root: `python bench/read_path.py [--rounds 5] [--duration 10]`.
 """
 
@@ -140,7 +145,7 @@ def start_server(name: str, argv: Sequence[str], port: int, log_dir: Path) -> Se
     return server
 
 
-def cairn_argv(port: int, data_dir: Path) -> list[str]:
+def cairn_argv(port: int, data_dir: Path, extra: Sequence[str] = ()) -> list[str]:
     """`cairn serve` on 127.0.0.1:`port` with the embedded log in `data_dir`."""
     return [
         sys.executable,
@@ -155,6 +160,7 @@ def cairn_argv(port: int, data_dir: Path) -> list[str]:
         str(port),
         "--data-dir",
         str(data_dir),
+        *extra,
     ]
 
 
@@ -164,15 +170,24 @@ def baseline_argv(port: int) -> list[str]:
 
 
 @contextmanager
-def servers(log_dir: Path, data_dir: Path) -> Iterator[tuple[Server, Server]]:
-    """The baseline and Cairn, both running; both stopped by PID on the way out."""
+def servers(
+    log_dir: Path, args: argparse.Namespace
+) -> Iterator[tuple[Server, Server, Server | None]]:
+    """The baseline, Cairn and the variant if asked for, running; stopped by PID at the end."""
     started: list[Server] = []
     try:
         port = free_port()
         started.append(start_server("baseline", baseline_argv(port), port, log_dir))
         port = free_port()
-        started.append(start_server("cairn", cairn_argv(port, data_dir), port, log_dir))
-        yield started[0], started[1]
+        argv = cairn_argv(port, log_dir / "data", args.cairn_args.split())
+        started.append(start_server("cairn", argv, port, log_dir))
+        variant = None
+        if args.variant is not None:
+            port = free_port()
+            argv = cairn_argv(port, log_dir / "variant-data", args.variant.split())
+            variant = start_server("variant", argv, port, log_dir)
+            started.append(variant)
+        yield started[0], started[1], variant
     finally:
         for server in reversed(started):
             server.stop()
@@ -336,6 +351,7 @@ class Samples:
 
     baseline: list[WrkResult]
     cairn: list[WrkResult]
+    variant: list[WrkResult]
 
 
 def measure(
@@ -406,6 +422,23 @@ def report(
                 f"{ratio:>6.2f} {goal:>6} {base_p99:>7.2f}ms {cairn_p99:>8.2f}ms "
                 f"{p99_ratio:>6.2f}  {verdict}"
             )
+    if any(cells[key].variant for key in cells):
+        print()
+        print(f"variant ({args.variant}) against Cairn ({args.cairn_args or 'defaults'}):")
+        for connections in args.connections:
+            for target in targets:
+                cell = cells[(target.key, connections)]
+                ratio = median(
+                    [
+                        v.requests_per_s / c.requests_per_s
+                        for c, v in zip(cell.cairn, cell.variant, strict=True)
+                    ]
+                )
+                print(
+                    f"  {target.label:<40} {connections:>3} "
+                    f"{median([r.requests_per_s for r in cell.variant]):>9.0f} req/s  "
+                    f"variant/cairn {ratio:.3f}"
+                )
     print()
     print(
         "ratio = median over rounds of Cairn req/s / baseline req/s in the same round; "
@@ -427,10 +460,12 @@ def run(args: argparse.Namespace) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="cairn-bench-") as tmp:
         tmp_dir = Path(tmp)
-        with servers(tmp_dir, tmp_dir / "data") as (baseline, cairn):
-            registered = post_json(
-                f"{cairn.url}/subjects/{BENCH_SUBJECT}/versions", {"schema": BENCH_SCHEMA}
-            )
+        with servers(tmp_dir, args) as (baseline, cairn, variant):
+            for server in (cairn, variant):
+                if server is not None:
+                    registered = post_json(
+                        f"{server.url}/subjects/{BENCH_SUBJECT}/versions", {"schema": BENCH_SCHEMA}
+                    )
             schema_id = registered["id"]
             assert isinstance(schema_id, int), registered
             known = make_targets(schema_id, tmp_dir)
@@ -439,7 +474,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"unknown targets {unknown}; known: {', '.join(known)}", file=sys.stderr)
                 return 2
             targets = [known[k] for k in args.targets]
-            cells = {(t.key, c): Samples([], []) for t in targets for c in args.connections}
+            cells = {(t.key, c): Samples([], [], []) for t in targets for c in args.connections}
             for round_no in range(1, args.rounds + 1):
                 for connections in args.connections:
                     baseline_get = measure(
@@ -462,8 +497,18 @@ def run(args: argparse.Namespace) -> int:
                             args=args,
                             script=target.script,
                         )
-                        cells[(target.key, connections)].baseline.append(base)
-                        cells[(target.key, connections)].cairn.append(result)
+                        cell = cells[(target.key, connections)]
+                        cell.baseline.append(base)
+                        cell.cairn.append(result)
+                        if variant is not None:
+                            cell.variant.append(
+                                measure(
+                                    variant.url + target.path,
+                                    connections=connections,
+                                    args=args,
+                                    script=target.script,
+                                )
+                            )
                         print(
                             f"  round {round_no} c={connections:<3} {target.label:<40} "
                             f"{result.requests_per_s:>9.0f} req/s "
@@ -494,6 +539,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_TARGETS.split(","),
         help=f"comma-separated: ids,version,latest,subjects,config,mode,reregister,lookup "
         f"(default {DEFAULT_TARGETS})",
+    )
+    parser.add_argument(
+        "--cairn-args", default="", help="extra `cairn serve` options for the measured Cairn"
+    )
+    parser.add_argument(
+        "--variant",
+        metavar="ARGS",
+        help="also measure a second Cairn with these extra `serve` options, against the first",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)

@@ -148,9 +148,10 @@ class RegistryApp:
             status, payload = error_reply(exc)
         content_type = None if status == 204 else media_type.encode()
         await send_bytes(send, status, payload, content_type=content_type, headers=_CACHE_CONTROL)
-        if template is UNMATCHED_ROUTE and method not in _METHODS:
-            method = "OTHER"
-        self._telemetry.request(template, method, status, time.perf_counter() - started)
+        if self._telemetry is not None:
+            if template is UNMATCHED_ROUTE and method not in _METHODS:
+                method = "OTHER"
+            self._telemetry.request(template, method, status, time.perf_counter() - started)
 
 
 def create_app(

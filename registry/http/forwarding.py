@@ -105,9 +105,10 @@ class LeaderGate:
             )
             return
         url = self._leadership.leader_url()
-        self._telemetry.forwarded_requests += 1
+        if self._telemetry is not None:
+            self._telemetry.forwarded_requests += 1
         if url is None:
-            self._telemetry.forwarding_errors += 1
+            self._forwarding_failed()
             await _error(
                 send, UnknownLeaderError("Unknown leader: no leader is elected at the moment")
             )
@@ -132,7 +133,7 @@ class LeaderGate:
                 _forward, request, self._timeout_s
             )
         except OSError as exc:
-            self._telemetry.forwarding_errors += 1
+            self._forwarding_failed()
             self._warn(f"forwarding {request.method} {target} to {url} failed: {exc}")
             await _error(
                 send,
@@ -140,6 +141,10 @@ class LeaderGate:
             )
             return
         await send_bytes(send, status, content, content_type=content_type)
+
+    def _forwarding_failed(self) -> None:
+        if self._telemetry is not None:
+            self._telemetry.forwarding_errors += 1
 
     def _warn(self, message: str) -> None:
         """Log a forwarding failure, at most once per `WARN_EVERY_S` (a dead leader fails

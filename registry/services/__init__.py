@@ -48,7 +48,8 @@ class Registry:
     deletion: DeletionService
     config_mode: ConfigModeService
     contexts: ContextService
-    telemetry: Telemetry
+    #: The process's counters; None when metrics are off (nothing is counted).
+    telemetry: Telemetry | None
 
     @classmethod
     def create(
@@ -59,8 +60,7 @@ class Registry:
         telemetry: Telemetry | None = None,
     ) -> Registry:
         """Wire the services over `store`, sharing one parser cache, one write support and
-        one set of counters (a fresh one unless `telemetry` is given)."""
-        telemetry = telemetry or Telemetry()
+        `telemetry`, the counters (None: count nothing)."""
         resolver = SchemaResolver(store.state, formats)
         queries = RegistryQueries(store.state, resolver, formats, settings)
         writes = WriteSupport(store)

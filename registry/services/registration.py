@@ -50,7 +50,7 @@ class RegistrationService:
         resolver: SchemaResolver,
         formats: Formats,
         settings: Settings,
-        telemetry: Telemetry,
+        telemetry: Telemetry | None,
     ) -> None:
         self._writes = writes
         self._telemetry = telemetry
@@ -222,10 +222,15 @@ class RegistrationService:
             policy=config.policy,
             reserved=_reserved(metadata),
         )
-        outcome = (
-            "failed" if result.failed else "compatible" if result.is_compatible else "incompatible"
-        )
-        self._telemetry.compatibility_checked(parsed.schema_type.value, outcome)
+        if self._telemetry is not None:
+            outcome = (
+                "failed"
+                if result.failed
+                else "compatible"
+                if result.is_compatible
+                else "incompatible"
+            )
+            self._telemetry.compatibility_checked(parsed.schema_type.value, outcome)
         if result.failed:
             raise CompatibilityCheckError(subject, result.messages)
         return result

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from cli.commands import COMMANDS
 from cli.param_types import LOG_LEVEL
+from registry.log_output import configure_logging
 
 
 @click.group()
@@ -20,9 +19,7 @@ from cli.param_types import LOG_LEVEL
 )
 def main(log_level: str) -> None:
     """Cairn: a schema registry for Kafka."""
-    logging.basicConfig(
-        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(log_level)
 
 
 for _command in COMMANDS:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.param_types import CompatibilityLevelParam, KeyValueParam
+from cli.param_types import LOG_LEVEL, CompatibilityLevelParam, KeyValueParam
 from cli.serve_config import ENV_PREFIX, load_config_file, render_effective
 from compat.types import CompatibilityLevel
 from registry.cluster import (
@@ -19,6 +19,7 @@ from registry.cluster import (
 from registry.log.errors import LogError
 from registry.log.file import FileLog
 from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
+from registry.log_output import LOG_FORMATS, configure_logging
 from registry.server import ReplayStatus, ServedRegistry, build_app, build_cluster_app, starting_app
 from registry.server import serve as run_server
 from registry.settings import Settings
@@ -138,6 +139,18 @@ Examples:
     help="Seconds a write (or a stalled read) may wait for Kafka before failing.",
 )
 @click.option(
+    "--log-level",
+    type=LOG_LEVEL,
+    help="Logging level of the server  [default: the level given to `cairn`, INFO].",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    show_default=True,
+    help="text, or json: one JSON object per line (time, level, logger, message, request_id).",
+)
+@click.option(
     "--metrics/--no-metrics",
     default=True,
     show_default=True,
@@ -178,11 +191,14 @@ def serve(
     kafka_session_timeout_ms: int,
     kafka_timeout: float,
     metrics: bool,
+    log_level: str | None,
+    log_format: str,
 ) -> None:
     """Run the registry on an embedded, crash-safe local log, or on a Kafka topic."""
     if print_config:
         click.echo(render_effective(ctx), nl=False)
         return
+    configure_logging(log_level or logging.getLevelName(logging.getLogger().level), log_format)
     telemetry = Telemetry() if metrics else None
     settings = Settings(
         host=host,

@@ -207,6 +207,8 @@ def serve(app: ASGIApp, settings: Settings) -> None:
         http="httptools",
         access_log=settings.access_log,
         log_level="info",
+        # uvicorn's loggers propagate to the root handler: one format for every line.
+        log_config=None,
         server_header=False,
         lifespan="on",
     )

@@ -29,6 +29,7 @@ from registry.http import (
 from registry.http.context import RequestContext
 from registry.http.negotiation import SCHEMA_REGISTRY_V1, check_request_type, response_type
 from registry.http.replies import Reply
+from registry.http.request_ids import REQUEST_ID_HEADER, RequestIds
 from registry.http.responses import read_body, send_bytes
 from registry.http.routing import Endpoint, Router
 from registry.http.views import ResponseMemo, dump
@@ -83,6 +84,7 @@ class RegistryApp:
         self.memo = ResponseMemo()
         self.body_limit = registry.settings.max_request_bytes
         self._telemetry = registry.telemetry
+        self.request_ids = RequestIds()
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
 
@@ -112,7 +114,7 @@ class RegistryApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        accept = content_type = content_length = None
+        accept = content_type = content_length = given_id = None
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value.decode("latin-1")
@@ -120,6 +122,9 @@ class RegistryApp:
                 content_type = value.decode("latin-1")
             elif name == b"content-length":
                 content_length = value
+            elif name == REQUEST_ID_HEADER:
+                given_id = value
+        request_id = self.request_ids.for_request(given_id)
         started = time.perf_counter()
         media_type = SCHEMA_REGISTRY_V1
         method = scope["method"]
@@ -147,7 +152,13 @@ class RegistryApp:
         except Exception as exc:
             status, payload = error_reply(exc)
         content_type = None if status == 204 else media_type.encode()
-        await send_bytes(send, status, payload, content_type=content_type, headers=_CACHE_CONTROL)
+        await send_bytes(
+            send,
+            status,
+            payload,
+            content_type=content_type,
+            headers=(*_CACHE_CONTROL, (REQUEST_ID_HEADER, request_id)),
+        )
         if self._telemetry is not None:
             if template is UNMATCHED_ROUTE and method not in _METHODS:
                 method = "OTHER"

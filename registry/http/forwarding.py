@@ -15,6 +15,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from email.message import Message
 from typing import Protocol
 
@@ -23,7 +24,8 @@ from starlette.types import Receive, Scope, Send
 from registry.errors import RegistryError, RequestForwardingError, StoreError, UnknownLeaderError
 from registry.http.app import RegistryApp, error_reply
 from registry.http.negotiation import SCHEMA_REGISTRY_V1
-from registry.http.responses import content_length, read_body, send_bytes
+from registry.http.request_ids import REQUEST_ID_HEADER
+from registry.http.responses import Header, content_length, read_body, send_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +100,21 @@ class LeaderGate:
                 self._caught_up_term = term
             await self._app(scope, receive, send)
             return
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _NOT_FORWARDED]
+        given_id = next((v for k, v in scope["headers"] if k.lower() == REQUEST_ID_HEADER), None)
+        request_id = self._app.request_ids.for_request(given_id)
+        # The leader logs and echoes the same id as this node.
+        headers = [
+            (k, v)
+            for k, v in scope["headers"]
+            if k.lower() not in _NOT_FORWARDED and k.lower() != REQUEST_ID_HEADER
+        ]
+        headers.append((REQUEST_ID_HEADER, request_id))
+        echo = ((REQUEST_ID_HEADER, request_id),)
         if any(k.lower() == FORWARDED_HEADER for k, _ in headers):
             await _error(
-                send, UnknownLeaderError("Unknown leader: the node forwarded to is not the leader")
+                send,
+                UnknownLeaderError("Unknown leader: the node forwarded to is not the leader"),
+                echo,
             )
             return
         url = self._leadership.leader_url()
@@ -110,7 +123,7 @@ class LeaderGate:
         if url is None:
             self._forwarding_failed()
             await _error(
-                send, UnknownLeaderError("Unknown leader: no leader is elected at the moment")
+                send, UnknownLeaderError("Unknown leader: no leader is elected at the moment"), echo
             )
             return
         try:
@@ -120,7 +133,7 @@ class LeaderGate:
                 declared_length=content_length(scope["headers"]),
             )
         except RegistryError as exc:
-            await _error(send, exc)
+            await _error(send, exc, echo)
             return
         target = url.rstrip("/") + scope["raw_path"].decode("latin-1")
         if scope["query_string"]:
@@ -138,9 +151,10 @@ class LeaderGate:
             await _error(
                 send,
                 RequestForwardingError(f"Error while forwarding the request to the leader: {exc}"),
+                echo,
             )
             return
-        await send_bytes(send, status, content, content_type=content_type)
+        await send_bytes(send, status, content, content_type=content_type, headers=echo)
 
     def _forwarding_failed(self) -> None:
         if self._telemetry is not None:
@@ -174,6 +188,6 @@ def _content_type(headers: Message) -> bytes:
     return str(headers.get("Content-Type", "application/json")).encode("latin-1")
 
 
-async def _error(send: Send, error: RegistryError) -> None:
+async def _error(send: Send, error: RegistryError, headers: Sequence[Header] = ()) -> None:
     status, body = error_reply(error)
-    await send_bytes(send, status, body, content_type=SCHEMA_REGISTRY_V1.encode())
+    await send_bytes(send, status, body, content_type=SCHEMA_REGISTRY_V1.encode(), headers=headers)

@@ -206,6 +206,7 @@ def test_forwarded_write_carries_the_callers_headers(
     assert response.status_code == LEADER_STATUS
     assert response.headers["content-type"] == LEADER_TYPE
     assert response.content == LEADER_BODY
+    assert response.headers["x-request-id"] == "req-123"
 
 
 @pytest.mark.parametrize(
@@ -225,6 +226,8 @@ def test_every_write_method_is_forwarded(
     response = client.request(method, path, content=content, headers={"Content-Type": CT})
     [received] = leader.recorder.taken()
     assert (received.method, received.path, received.body) == (method, path, content)
+    # Without the caller's id the follower makes one: the leader logs it, the caller gets it.
+    assert received.headers["x-request-id"] == response.headers["x-request-id"]
     assert response.status_code == LEADER_STATUS
     assert response.content == LEADER_BODY
 
@@ -271,6 +274,7 @@ def test_no_leader_answers_50004(make_gate: GateFactory) -> None:
     )
     assert response.status_code == 500
     assert response.json()["error_code"] == 50004
+    assert response.headers["x-request-id"]
 
 
 def test_a_forwarded_request_is_not_forwarded_again(leader: Leader, make_gate: GateFactory) -> None:

@@ -58,13 +58,29 @@ def _utc_time(created: float) -> str:
     return f"{seconds}.{int(created % 1 * 1000):03d}Z"
 
 
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler `configure_logging` installs, told apart from anyone else's."""
+
+
 def configure_logging(level: str, log_format: str = "text") -> None:
-    """Send every logger's records to stderr at `level`, formatted as `log_format`."""
+    """Send every logger's records to stderr at `level`, formatted as `log_format`.
+
+    Replaces the handler an earlier call installed (`cairn` sets up logging, then `serve`
+    may change level and format), but leaves logging alone when someone else configured it
+    first (a test runner, an application embedding Cairn).
+    """
     if log_format not in LOG_FORMATS:
         raise ValueError(f"log format must be one of {LOG_FORMATS}, not {log_format!r}")
-    handler = logging.StreamHandler()
+    root = logging.getLogger()
+    ours = [handler for handler in root.handlers if isinstance(handler, _Handler)]
+    if root.handlers and not ours:
+        return
+    for handler in ours:
+        root.removeHandler(handler)
+    handler = _Handler()
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(
         JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
     )
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    root.addHandler(handler)
+    root.setLevel(level.upper())

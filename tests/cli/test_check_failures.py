@@ -69,7 +69,7 @@ def test_offline_check_exits_three_and_reports_an_error(tmp_path: Path) -> None:
     assert "0 incompatible" in result.output
     junit = CliRunner().invoke(main, ["check", str(old), str(new), "--format", "junit"])
     assert junit.exit_code == 3
-    suite = ET.fromstring(junit.output.split("\n", 1)[1]).find("testsuite")
+    suite = ET.fromstring(junit.stdout.split("\n", 1)[1]).find("testsuite")
     assert suite is not None
     assert (suite.get("failures"), suite.get("errors")) == ("0", "1")
 

@@ -10,6 +10,7 @@ from registry.log_output import configure_logging
 
 
 @click.group()
+@click.version_option(package_name="cairn-registry", prog_name="cairn")
 @click.option(
     "--log-level",
     type=LOG_LEVEL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -60,3 +61,9 @@ def test_a_url_without_a_scheme_is_a_usage_error_that_suggests_http() -> None:
     other = CliRunner().invoke(main, ["subjects", "--url", "ftp://registry"])
     assert other.exit_code == 2
     assert "is not an http:// or https:// URL" in other.output
+
+
+def test_version_names_the_installed_package() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"cairn, version {metadata.version('cairn-registry')}"

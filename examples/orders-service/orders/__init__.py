@@ -1,0 +1,1 @@
+"""A small service that publishes and reads order events (Avro, via a schema registry)."""

@@ -17,6 +17,8 @@ from cli.registry_schemas import live_versions, registry_references
 from cli.report import FORMATS, RENDERERS
 from cli.rest_client import RegistryRestClient, segment
 from cli.schema_files import ReferenceSpec, SchemaLoader, read_text, schema_type_for
+from cli.topic_check import run_topic_check
+from cli.topic_options import TopicOptions, topic_options
 from compat.formats import Formats, default_formats
 from compat.types import CompatibilityLevel, SchemaType
 
@@ -231,10 +233,10 @@ def _outcomes(
 @click.command(
     epilog="""\b
 Exit codes:
-  0  compatible
-  1  incompatible
-  2  usage error or invalid schema
-  3  registry unreachable or server error, or the check failed inside
+  0  compatible (with --against-topic/--records: every record readable)
+  1  incompatible (with --against-topic/--records: some record unreadable)
+  2  usage error or invalid schema (or a topic that does not exist)
+  3  registry or Kafka unreachable or server error, or the check failed inside
 When several schemas are checked (--project), the highest code wins.
 
 \b
@@ -244,6 +246,8 @@ Examples:
   cairn check -r com.acme.Money=money.avsc old.avsc new.avsc --level FULL
   cairn check --subject orders-value order.avsc --format github
   cairn check --project cairn.toml --format junit -o report.xml
+  cairn check --subject orders-value new.avsc --against-topic orders --bootstrap-servers kafka:9092
+  cairn check --subject orders-value new.avsc --records captured.jsonl --sample 500
 
 \b
 Project file (TOML, or the same keys in JSON):
@@ -305,6 +309,7 @@ Project file (TOML, or the same keys in JSON):
     help="Write the report to this file instead of stdout.",
 )
 @connection_options
+@topic_options
 def check(
     files: tuple[Path, ...],
     subject: str | None,
@@ -317,12 +322,31 @@ def check(
     output_format: str,
     output: Path | None,
     client: RegistryRestClient,
+    topic: TopicOptions,
 ) -> None:
     """Check that a schema change is compatible: offline, against a registry, or a project.
 
     Offline, FILES are earlier versions oldest first and the new schema last. Each problem
     is printed with its path, what breaks (which consumers cannot read which data) and a hint.
     """
+    if topic.requested:
+        run_topic_check(
+            topic,
+            client,
+            subject=subject,
+            files=files,
+            explicit=schema_type,
+            references=references,
+            output_format=output_format,
+            output=output,
+            unused={
+                "--project": project is not None,
+                "--level": level is not None,
+                "--version": version is not None,
+                "--allow-new-subject": allow_new_subject,
+            },
+        )
+        return
     outcomes = _outcomes(
         default_formats(),
         client,

@@ -4,8 +4,9 @@
     ├── InputError                             exit 2: bad arguments, unreadable/invalid files
     │   └── RegistryRefusedError               exit 2: the registry refused the request (4xx)
     │       └── IncompatibleRegistrationError  exit 1: a 409, the schema is incompatible
-    └── RegistryFailedError                    exit 3: registry unreachable, credentials
-                                               refused, a server error (5xx) or not the API
+    ├── RegistryFailedError                    exit 3: registry unreachable, credentials
+    │                                          refused, a server error (5xx) or not the API
+    └── KafkaFailedError                       exit 3: Kafka unreachable or a read failed
 
 This tree is the command line's own, apart from the server's errors (which it reads back
 from HTTP answers) and the serializers'. `cli.rest_client` turns every HTTP answer or
@@ -64,3 +65,12 @@ class IncompatibleRegistrationError(RegistryRefusedError):
     """
 
     exit_code = EXIT_INCOMPATIBLE
+
+
+class KafkaFailedError(CliError):
+    """Kafka could not be read: brokers unreachable, access refused, or a read timed out.
+
+    Like `RegistryFailedError`, nothing about the schema was judged, so it exits 3.
+    """
+
+    exit_code = EXIT_REGISTRY

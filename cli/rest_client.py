@@ -107,6 +107,11 @@ class RegistryRestClient:
         """The registry's base URL."""
         return self._base
 
+    @property
+    def connection(self) -> Connection:
+        """How this client reaches the registry, for commands that need a second client."""
+        return self._connection
+
     def get(self, path: str, query: Mapping[str, str | int | bool] | None = None) -> JsonValue:
         """GET `path` and return the decoded JSON body."""
         return self.request("GET", path, query=query)

@@ -233,11 +233,13 @@ def _outcomes(
 @click.command(
     epilog="""\b
 Exit codes:
-  0  compatible (with --against-topic/--records: every record readable)
-  1  incompatible (with --against-topic/--records: some record unreadable)
-  2  usage error or invalid schema (or a topic that does not exist)
-  3  registry or Kafka unreachable or server error, or the check failed inside
+  0  compatible
+  1  incompatible
+  2  usage error or invalid schema
+  3  registry unreachable or server error, or the check failed inside
 When several schemas are checked (--project), the highest code wins.
+With --against-topic or --records: 0 every record readable, 1 some unreadable,
+2 also for a topic that does not exist, 3 also for Kafka unreachable.
 
 \b
 Examples:

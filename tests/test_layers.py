@@ -31,7 +31,12 @@ IO_HOMES = {
     "starlette": ("registry/http/", "registry/server.py"),
     "uvicorn": ("registry/server.py",),
     "click": ("cli/",),
-    "confluent_kafka": ("registry/log/kafka/", "registry/cluster/", "serdes/"),
+    "confluent_kafka": (
+        "registry/log/kafka/",
+        "registry/cluster/",
+        "serdes/",
+        "cli/topic_kafka.py",
+    ),
 }
 
 

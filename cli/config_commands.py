@@ -11,7 +11,7 @@ import json
 import click
 
 from cli.connection_options import connection_options
-from cli.param_types import LEVEL
+from cli.param_types import LEVEL, UpperChoice
 from cli.rest_client import RegistryRestClient, as_object, resource_path
 from compat.types import CompatibilityLevel
 from registry.effective import Mode
@@ -66,7 +66,7 @@ def mode_get(subject: str | None, effective: bool, client: RegistryRestClient) -
 
 
 @mode.command("set", epilog="\b\nExample:\n  cairn mode set IMPORT --force")
-@click.argument("value", type=click.Choice([m.value for m in Mode], case_sensitive=False))
+@click.argument("value", type=UpperChoice([m.value for m in Mode]))
 @click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
 @click.option("--force", is_flag=True, help="Allow IMPORT although subjects exist.")
 @connection_options

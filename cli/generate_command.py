@@ -99,7 +99,14 @@ Examples:
   cairn generate order.json -n 5 --wire --schema-id 12   # base64 Confluent wire bytes"""
 )
 @click.argument("schema", type=_FILE)
-@click.option("-n", "count", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many records to print.",
+)
 @click.option("--seed", type=int, default=None, help="Same seed, same records.")
 @click.option("--type", "schema_type", type=SCHEMA_TYPE, help="Schema type if not by extension.")
 @click.option(

@@ -12,12 +12,19 @@ import re
 
 #: The name the Protobuf parser compiles a schema under (underscores are added on a clash).
 _PROTO_FILE = re.compile(r"(?<![\w./-])_*schema\.proto(?=:\d)")
+#: Confluent's 42201 message echoes the whole schema before the parser's reason.
+_ECHOED_SCHEMA = re.compile(r"^Invalid schema .*, details: ", re.DOTALL)
 #: How each format names a reference it could not find.
 _MISSING = (
     re.compile(r"unknown type '(?P<name>[^']+)'"),
     re.compile(r'the import "(?P<name>[^"]+)" was not found'),
     re.compile(r"cannot resolve the \$ref '(?P<name>[^'#]+)(?:#[^']*)?'"),
 )
+
+
+def registry_reason(message: str) -> str:
+    """The parser's reason in a registry's "invalid schema" message, without the schema."""
+    return _ECHOED_SCHEMA.sub("", message, count=1).strip()
 
 
 def missing_reference(message: str) -> str | None:

@@ -30,6 +30,16 @@ def _summary(outcomes: Sequence[Outcome]) -> str:
     )
 
 
+def problem_lines(problem: Problem) -> list[str]:
+    """One problem as the text report shows it: where, what, what breaks, and a hint."""
+    return [
+        f"  - {problem.type} at {problem.path}{_against(problem)}",
+        f"      what:   {problem.message}",
+        f"      breaks: {problem.breaks}",
+        f"      hint:   {problem.hint}",
+    ]
+
+
 def render_text(outcomes: Sequence[Outcome]) -> str:
     """A readable report: one block per schema, each problem with what breaks and a hint."""
     lines: list[str] = []
@@ -46,10 +56,7 @@ def render_text(outcomes: Sequence[Outcome]) -> str:
             continue
         lines.append(f"FAIL  {title}: incompatible at {outcome.level}")
         for problem in outcome.problems:
-            lines.append(f"  - {problem.type} at {problem.path}{_against(problem)}")
-            lines.append(f"      what:   {problem.message}")
-            lines.append(f"      breaks: {problem.breaks}")
-            lines.append(f"      hint:   {problem.hint}")
+            lines += problem_lines(problem)
     lines.append(_summary(outcomes))
     return "\n".join(lines)
 

@@ -26,7 +26,9 @@ def validation_outcome(
     try:
         parsed = loader.load(file, explicit, loader.references(references, explicit))
     except InputError as exc:
-        return failed(str(file), str(file), "", exc.format_message(), validation=True)
+        # The report names the file already: "x.avsc: not a valid …", not "x.avsc: x.avsc is …".
+        message = exc.format_message().removeprefix(f"{file} is ")
+        return failed(str(file), str(file), "", message, validation=True)
     return Outcome(
         name=str(file),
         file=str(file),

@@ -41,7 +41,10 @@ def reference_hint(name: str, *, files: bool = True) -> str:
     registered = f"-r {name}=@SUBJECT:VERSION (a registered schema)"
     if not files:
         return f"Supply {name!r} with {registered}."
-    return f"Supply {name!r} with -r {name}=PATH (a file that defines it) or {registered}."
+    return (
+        f"Supply {name!r} with -r {name}=PATH (a file that defines it), or against a "
+        f"registry with {registered}."
+    )
 
 
 def explain(message: str, file: str, *, files: bool = True) -> str:

@@ -149,7 +149,7 @@ def _outcomes(
 @click.command(
     epilog="""\b
 Exit codes:
-  0  compatible
+  0  compatible (one FILE: valid)
   1  incompatible
   2  usage error or invalid schema
   3  registry unreachable or server error, or the check failed inside
@@ -157,6 +157,7 @@ When several schemas are checked (--project), the highest code wins.
 
 \b
 Examples:
+  cairn check order.avsc             # only validate one schema file
   cairn check v1.avsc v2.avsc
   cairn check v1.avsc v2.avsc v3.avsc new.avsc --level BACKWARD_TRANSITIVE
   cairn check -r com.acme.Money=money.avsc old.avsc new.avsc --level FULL
@@ -238,8 +239,9 @@ def check(
 ) -> None:
     """Check that a schema change is compatible: offline, against a registry, or a project.
 
-    Offline, FILES are earlier versions oldest first and the new schema last. Each problem
-    is printed with its path, what breaks (which consumers cannot read which data) and a hint.
+    Offline, FILES are earlier versions oldest first and the new schema last; a single FILE
+    is only validated. Each problem is printed with its path, what breaks (which consumers
+    cannot read which data) and a hint.
     """
     outcomes = _outcomes(
         default_formats(),

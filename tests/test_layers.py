@@ -4,8 +4,9 @@ Each outside I/O library has one home. In the registry, confluent_kafka has two:
 log (`registry.log.kafka`) and leader election among the nodes sharing that log
 (`registry.cluster`). Election is no log, so it does not live in the log's package, yet it
 elects through Kafka's consumer-group coordinator with confluent_kafka's own clients. Nothing
-else in the registry may import the library. The serdes (`serdes/`), serializers for
-confluent_kafka's producers and consumers, may use it too.
+else in the registry may import the library, except the test support for users
+(`registry.testing`), which hands out confluent_kafka's own registry client. The serdes
+(`serdes/`), serializers for confluent_kafka's producers and consumers, may use it too.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ IO_HOMES = {
     "starlette": ("registry/http/", "registry/server.py"),
     "uvicorn": ("registry/server.py",),
     "click": ("cli/",),
-    "confluent_kafka": ("registry/log/kafka/", "registry/cluster/", "serdes/"),
+    "confluent_kafka": (
+        "registry/log/kafka/",
+        "registry/cluster/",
+        "registry/testing/",
+        "serdes/",
+    ),
+    "prometheus_client": ("registry/http/metrics.py",),
 }
 
 

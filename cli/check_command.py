@@ -8,110 +8,21 @@ from pathlib import Path
 import click
 
 from cli.connection_options import connection_options
-from cli.errors import EXIT_OK, InputError, RegistryRefusedError
-from cli.outcomes import Outcome, failed, offline_outcome
+from cli.errors import EXIT_OK, InputError
+from cli.offline_check import files_outcome, validation_outcome
+from cli.outcomes import Outcome, failed
 from cli.param_types import LEVEL, SCHEMA_TYPE
 from cli.project import ProjectEntry, load_project
-from cli.registry_check import registry_outcome
-from cli.registry_schemas import live_versions, registry_references
 from cli.report import FORMATS, RENDERERS
-from cli.rest_client import RegistryRestClient, segment
-from cli.schema_files import ReferenceSpec, SchemaLoader, read_text, schema_type_for
+from cli.rest_client import RegistryRestClient
+from cli.schema_files import ReferenceSpec, SchemaLoader
+from cli.subject_check import missing_subject_outcome, subject_outcome, what_if_outcome
 from cli.topic_check import run_topic_check
 from cli.topic_options import TopicOptions, topic_options
 from compat.formats import Formats, default_formats
 from compat.types import CompatibilityLevel, SchemaType
 
 _PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _offline(
-    loader: SchemaLoader,
-    files: Sequence[Path],
-    *,
-    level: CompatibilityLevel,
-    explicit: SchemaType | None,
-    references: Sequence[ReferenceSpec],
-    name: str | None = None,
-) -> Outcome:
-    """Check the last file after the others (oldest first), each parsed with the references."""
-    *history_files, new_file = files
-    resolved = loader.references(references, explicit)
-    new = loader.load(new_file, explicit, resolved)
-    history = [loader.load(path, explicit, resolved) for path in history_files]
-    return offline_outcome(
-        loader.formats, level, new, history, name=name or str(new_file), file=str(new_file)
-    )
-
-
-def _against_registry(
-    client: RegistryRestClient,
-    subject: str,
-    file: Path,
-    *,
-    explicit: SchemaType | None,
-    references: Sequence[ReferenceSpec],
-    version: str | None,
-) -> Outcome:
-    return registry_outcome(
-        client,
-        subject,
-        read_text(file),
-        schema_type_for(file, explicit),
-        file=str(file),
-        version=version,
-        references=[spec.to_registry() for spec in references],
-    )
-
-
-def _missing_subject(
-    client: RegistryRestClient, subject: str, file: Path, level: str
-) -> Outcome | None:
-    """An error outcome when `subject` has no live version: most likely a misspelt name.
-
-    Without this a CI gate would pass on a typo, since nothing is incompatible with nothing.
-    """
-    try:
-        client.get(f"/subjects/{segment(subject)}/versions")
-    except RegistryRefusedError as exc:
-        if exc.error_code != 40401:
-            raise
-        return failed(
-            subject,
-            str(file),
-            level,
-            f"Subject '{subject}' has no versions in the registry, so there is nothing to check "
-            "against. Check the name (`cairn subjects` lists them), or pass "
-            "--allow-new-subject when this is the subject's first schema.",
-        )
-    return None
-
-
-def _what_if(
-    loader: SchemaLoader,
-    client: RegistryRestClient,
-    subject: str,
-    file: Path,
-    *,
-    level: CompatibilityLevel,
-    explicit: SchemaType | None,
-    references: Sequence[ReferenceSpec],
-    version: str | None,
-) -> Outcome:
-    """Check FILE against the subject's registered versions at a level of our choosing.
-
-    The versions (and the references) come from the registry; the engine runs here, so a
-    team can see what a stricter level would reject before configuring it.
-    """
-    resolved = registry_references(loader, client, references)
-    new = loader.load(file, explicit, resolved)
-    history = live_versions(loader, client, subject)
-    if version is not None:
-        wanted = history[-1][0] if version.lower() == "latest" and history else version
-        history = [item for item in history if str(item[0]) == str(wanted)]
-        if not history:
-            raise InputError(f"{subject} has no live version {version}")
-    return offline_outcome(loader.formats, level, new, history, name=subject, file=str(file))
 
 
 def _project_entry(
@@ -125,11 +36,11 @@ def _project_entry(
     level = entry.level or CompatibilityLevel.BACKWARD
     try:
         if not entry.history and not allow_new_subject:
-            missing = _missing_subject(client, entry.subject, entry.file, level.value)
+            missing = missing_subject_outcome(client, entry.subject, entry.file, level.value)
             if missing is not None:
                 return missing
         if entry.level is not None and not entry.history:
-            return _what_if(
+            return what_if_outcome(
                 loader,
                 client,
                 entry.subject,
@@ -140,7 +51,7 @@ def _project_entry(
                 version=None,
             )
         if entry.history:
-            return _offline(
+            return files_outcome(
                 loader,
                 [*entry.history, entry.file],
                 level=level,
@@ -148,7 +59,7 @@ def _project_entry(
                 references=entry.references,
                 name=entry.subject,
             )
-        return _against_registry(
+        return subject_outcome(
             client,
             entry.subject,
             entry.file,
@@ -186,12 +97,12 @@ def _outcomes(
             raise InputError("With --subject give exactly one FILE: the new schema")
         if not allow_new_subject:
             shown = level.value if level is not None else "the subject's level"
-            missing = _missing_subject(client, subject, files[0], shown)
+            missing = missing_subject_outcome(client, subject, files[0], shown)
             if missing is not None:
                 return [missing]
         if level is not None:
             return [
-                _what_if(
+                what_if_outcome(
                     loader,
                     client,
                     subject,
@@ -203,7 +114,7 @@ def _outcomes(
                 )
             ]
         return [
-            _against_registry(
+            subject_outcome(
                 client,
                 subject,
                 files[0],
@@ -214,13 +125,20 @@ def _outcomes(
         ]
     if version is not None:
         raise InputError("--version selects a registry version; use it with --subject")
-    if len(files) < 2:
+    if not files:
         raise InputError(
-            "Give the old schema(s) and the new one (cairn check OLD NEW), or --subject S FILE, "
-            "or --project FILE"
+            "Give a schema to validate (cairn check FILE), the old schema(s) and the new one "
+            "(cairn check OLD NEW), --subject S FILE, or --project FILE"
         )
+    if len(files) == 1:
+        if level is not None:
+            raise InputError(
+                "With one FILE, check only validates it; give the earlier schema(s) before it "
+                "to check compatibility at --level"
+            )
+        return [validation_outcome(loader, files[0], explicit=explicit, references=references)]
     return [
-        _offline(
+        files_outcome(
             loader,
             files,
             level=level or CompatibilityLevel.BACKWARD,
@@ -233,7 +151,7 @@ def _outcomes(
 @click.command(
     epilog="""\b
 Exit codes:
-  0  compatible
+  0  compatible (one FILE: valid)
   1  incompatible
   2  usage error or invalid schema
   3  registry unreachable or server error, or the check failed inside
@@ -243,6 +161,7 @@ With --against-topic or --records: 0 every record readable, 1 some unreadable,
 
 \b
 Examples:
+  cairn check order.avsc             # only validate one schema file
   cairn check v1.avsc v2.avsc
   cairn check v1.avsc v2.avsc v3.avsc new.avsc --level BACKWARD_TRANSITIVE
   cairn check -r com.acme.Money=money.avsc old.avsc new.avsc --level FULL
@@ -328,8 +247,9 @@ def check(
 ) -> None:
     """Check that a schema change is compatible: offline, against a registry, or a project.
 
-    Offline, FILES are earlier versions oldest first and the new schema last. Each problem
-    is printed with its path, what breaks (which consumers cannot read which data) and a hint.
+    Offline, FILES are earlier versions oldest first and the new schema last; a single FILE
+    is only validated. Each problem is printed with its path, what breaks (which consumers
+    cannot read which data) and a hint.
     """
     if topic.requested:
         run_topic_check(

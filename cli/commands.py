@@ -11,8 +11,9 @@ from cli.diff_command import diff
 from cli.export_command import export
 from cli.generate_command import generate
 from cli.import_command import import_
+from cli.register_command import register
 from cli.serve_command import serve
-from cli.subject_commands import delete, get, register, subjects, versions
+from cli.subject_commands import delete, get, subjects, versions
 
 COMMANDS: tuple[click.Command, ...] = (
     check,

@@ -11,7 +11,9 @@ import json
 import click
 
 from cli.connection_options import connection_options
-from cli.param_types import LEVEL
+from cli.errors import InputError
+from cli.inheritance import inherited
+from cli.param_types import LEVEL, UpperChoice
 from cli.rest_client import RegistryRestClient, as_object, resource_path
 from compat.types import CompatibilityLevel
 from registry.effective import Mode
@@ -24,19 +26,42 @@ def config() -> None:
     """Read or change the compatibility level (global, or one subject's)."""
 
 
-@config.command("get", epilog="\b\nExample:\n  cairn config get -s orders-value --effective")
+@config.command(
+    "get",
+    epilog="""\b
+Examples:
+  cairn config get                      # the registry-wide level
+  cairn config get -s orders-value      # the level that governs the subject, and its source
+  cairn config get -s orders-value --own""",
+)
 @click.option("--subject", "-s", default=None, help="A subject; the global config without it.")
+@click.option(
+    "--own",
+    is_flag=True,
+    help="Only the subject's own config; fails (40408) when it has none and inherits one.",
+)
 @click.option(
     "--effective",
     is_flag=True,
-    help="For a subject without its own config, show the level it inherits.",
+    hidden=True,
+    help="What a subject's config shows by default now; kept for existing scripts.",
 )
 @connection_options
-def config_get(subject: str | None, effective: bool, client: RegistryRestClient) -> None:
-    """Print the config as JSON (compatibilityLevel and any other settings)."""
-    query = {"defaultToGlobal": True} if effective else None
-    answer = as_object(client.get(resource_path("config", subject), query), "the config")
-    click.echo(json.dumps(answer, indent=2))
+def config_get(subject: str | None, own: bool, effective: bool, client: RegistryRestClient) -> None:
+    """Print the config as JSON (compatibilityLevel and any other settings).
+
+    For a subject, the config that governs it, and on stderr where its level comes from:
+    its own setting, its context's, or the global one.
+    """
+    if own and effective:
+        raise InputError("Give --own or --effective, not both")
+    if subject is None or own:
+        answer = as_object(client.get(resource_path("config", subject)), "the config")
+        click.echo(json.dumps(answer, indent=2))
+        return
+    found = inherited(client, "config", subject)
+    click.echo(json.dumps(found.answer, indent=2))
+    click.echo(found.describe(subject, "config"), err=True)
 
 
 @config.command("set", epilog="\b\nExample:\n  cairn config set FULL_TRANSITIVE -s orders-value")
@@ -54,19 +79,46 @@ def mode() -> None:
     """Read or change the mode (READWRITE, READONLY, IMPORT, ...)."""
 
 
-@mode.command("get", epilog="\b\nExample:\n  cairn mode get -s orders-value")
+@mode.command(
+    "get",
+    epilog="""\b
+Examples:
+  cairn mode get
+  cairn mode get -s orders-value        # the mode that governs the subject, and its source
+  cairn mode get -s orders-value --own""",
+)
 @click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
-@click.option("--effective", is_flag=True, help="Show the inherited mode for a subject.")
+@click.option(
+    "--own",
+    is_flag=True,
+    help="Only the subject's own mode; fails (40409) when it has none and inherits one.",
+)
+@click.option(
+    "--effective",
+    is_flag=True,
+    hidden=True,
+    help="What a subject's mode shows by default now; kept for existing scripts.",
+)
 @connection_options
-def mode_get(subject: str | None, effective: bool, client: RegistryRestClient) -> None:
-    """Print the mode."""
-    query = {"defaultToGlobal": True} if effective else None
-    answer = as_object(client.get(resource_path("mode", subject), query), "the mode")
-    click.echo(str(answer.get("mode")))
+def mode_get(subject: str | None, own: bool, effective: bool, client: RegistryRestClient) -> None:
+    """Print the mode.
+
+    For a subject, the mode that governs it, and on stderr where it comes from: its own
+    setting, its context's, or the global one.
+    """
+    if own and effective:
+        raise InputError("Give --own or --effective, not both")
+    if subject is None or own:
+        answer = as_object(client.get(resource_path("mode", subject)), "the mode")
+        click.echo(str(answer.get("mode")))
+        return
+    found = inherited(client, "mode", subject)
+    click.echo(found.value)
+    click.echo(found.describe(subject, "mode"), err=True)
 
 
 @mode.command("set", epilog="\b\nExample:\n  cairn mode set IMPORT --force")
-@click.argument("value", type=click.Choice([m.value for m in Mode], case_sensitive=False))
+@click.argument("value", type=UpperChoice([m.value for m in Mode]))
 @click.option("--subject", "-s", default=None, help="A subject; the global mode without it.")
 @click.option("--force", is_flag=True, help="Allow IMPORT although subjects exist.")
 @connection_options

@@ -50,12 +50,16 @@ class RegistryFailedError(CliError):
 
 
 class RegistryRefusedError(InputError):
-    """The registry refused the request (4xx) with Confluent's `{error_code, message}` body."""
+    """The registry refused the request (4xx) with Confluent's `{error_code, message}` body.
 
-    def __init__(self, message: str, *, status: int, error_code: int) -> None:
+    `reason` is the registry's own message, for a command that restates it in its terms.
+    """
+
+    def __init__(self, message: str, *, status: int, error_code: int, reason: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
+        self.reason = reason or message
 
 
 class IncompatibleRegistrationError(RegistryRefusedError):

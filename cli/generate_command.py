@@ -16,7 +16,6 @@ import fastavro
 from google.protobuf.message import Message
 
 from cli.avro_records import AvroRecordGenerator, parse_json
-from cli.avro_records import to_json as avro_json
 from cli.errors import InputError
 from cli.json_records import JsonRecordGenerator
 from cli.param_types import SCHEMA_TYPE
@@ -33,10 +32,10 @@ MAGIC = b"\x00"
 
 @dataclass(frozen=True, slots=True)
 class RecordSource:
-    """How to make the next record, show it as JSON, and encode it as a wire-format body."""
+    """How to make the next record, print it as one JSON line, and encode it as a wire body."""
 
     next: Callable[[], object]
-    as_json: Callable[[object], object]
+    line: Callable[[object], str]
     payload: Callable[[object], bytes]
 
 
@@ -53,14 +52,20 @@ def _avro(parsed: ParsedSchema, seed: int | None) -> RecordSource:
         fastavro.schemaless_writer(buffer, schema, value)
         return buffer.getvalue()
 
-    return RecordSource(generator.record, avro_json, payload)
+    def line(value: object) -> str:
+        """Avro's JSON encoding, which `serdes.AvroJsonDecoder` reads back."""
+        text = io.StringIO()
+        fastavro.json_writer(text, schema, [value])
+        return text.getvalue().strip()
+
+    return RecordSource(generator.record, line, payload)
 
 
 def _json(parsed: ParsedSchema, seed: int | None) -> RecordSource:
     documents = {ref.name: parse_json(ref.schema.canonical) for ref in parsed.references}
     generator = JsonRecordGenerator(parse_json(parsed.canonical), documents, seed=seed)
     return RecordSource(
-        generator.record, lambda value: value, lambda value: json.dumps(value).encode("utf-8")
+        generator.record, json.dumps, lambda value: json.dumps(value).encode("utf-8")
     )
 
 
@@ -73,7 +78,7 @@ def _protobuf(parsed: ParsedProtobuf, message: str | None, seed: int | None) -> 
 
     return RecordSource(
         generator.record,
-        lambda value: proto_json(as_message(value)),
+        lambda value: json.dumps(proto_json(as_message(value))),
         lambda value: wire_payload(generator, as_message(value)),
     )
 
@@ -96,10 +101,32 @@ def record_source(
 Examples:
   cairn generate order.avsc -n 100 --seed 7 > orders.jsonl
   cairn generate order.proto --message Order -n 3
-  cairn generate order.json -n 5 --wire --schema-id 12   # base64 Confluent wire bytes"""
+  cairn generate order.json -n 5 --wire --schema-id 12   # base64 Confluent wire bytes
+
+\b
+Output, one record per line, in the form Cairn's serializers take:
+  Avro         Avro's JSON encoding (as kafka-avro-console-producer reads it);
+               serdes.AvroJsonDecoder(schema) makes each line the Avro serializer's
+               input and serves as its to_dict:
+                 date                  int, days since 1970-01-01
+                 time-millis/-micros   int, ms / us after midnight
+                 timestamp-*           int, ms / us / ns since the epoch (also local-*)
+                 bytes, fixed,         string, one code point U+0000-U+00FF per byte
+                 decimal               (decimal: the two's-complement unscaled value)
+                 uuid                  string
+                 union                 null, or {"<branch type>": value}
+  JSON Schema  the JSON documents themselves
+  Protobuf     the proto3 JSON mapping (json_format.Parse reads it)"""
 )
 @click.argument("schema", type=_FILE)
-@click.option("-n", "count", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many records to print.",
+)
 @click.option("--seed", type=int, default=None, help="Same seed, same records.")
 @click.option("--type", "schema_type", type=SCHEMA_TYPE, help="Schema type if not by extension.")
 @click.option(
@@ -118,7 +145,10 @@ def generate(
     wire: bool,
     schema_id: int | None,
 ) -> None:
-    """Print N valid records for SCHEMA as JSON lines (Avro, JSON Schema, Protobuf)."""
+    """Print N valid records for SCHEMA as JSON lines (Avro, JSON Schema, Protobuf).
+
+    Each line can be fed to Cairn's serializer for the schema (see below for Avro).
+    """
     loader = SchemaLoader(default_formats())
     resolved = loader.references([ReferenceSpec.parse(r) for r in references], schema_type)
     parsed = loader.load(schema, schema_type, resolved)
@@ -131,4 +161,4 @@ def generate(
             framed = MAGIC + struct.pack(">I", schema_id) + source.payload(value)
             click.echo(base64.b64encode(framed).decode("ascii"))
         else:
-            click.echo(json.dumps(source.as_json(value)))
+            click.echo(source.line(value))

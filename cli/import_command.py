@@ -244,7 +244,13 @@ def _restore_configs_and_modes(
         say(f"mode {scope or '(global)'}: {wanted}")
 
 
-@click.command("import")
+@click.command(
+    "import",
+    epilog="""\b
+Examples:
+  cairn import backup.jsonl --url http://new-registry:8081 --dry-run
+  cairn import backup/ --url http://new-registry:8081""",
+)
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
 @click.option("--force", is_flag=True, help="Enter IMPORT mode although the target has subjects.")
@@ -253,13 +259,7 @@ def _restore_configs_and_modes(
 def import_(
     source: Path, dry_run: bool, force: bool, quiet: bool, client: RegistryRestClient
 ) -> None:
-    """Import an export (file or directory) keeping ids and versions; safe to re-run.
-
-    \b
-    Examples:
-      cairn import backup.jsonl --url http://new-registry:8081 --dry-run
-      cairn import backup/ --url http://new-registry:8081
-    """
+    """Import an export (file or directory) keeping ids and versions; safe to re-run."""
     records = read_records(source)
     schemas = [r for r in records if r["kind"] == "schema"]
     plan = make_plan(client, schemas)

@@ -21,7 +21,8 @@ class Outcome:
     """The verdict for one schema: `error` is set when it could not be checked at all.
 
     `check_failed` marks an error that is the checker's, not the input's: a comparison that
-    failed inside (logged with its stack where it was caught).
+    failed inside (logged with its stack where it was caught). `validation` marks a single
+    schema checked only for validity (no level; `schema_type` is what it parsed as).
     """
 
     name: str
@@ -31,6 +32,8 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     error: str | None = None
     check_failed: bool = False
+    validation: bool = False
+    schema_type: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -45,15 +48,35 @@ class Outcome:
         return EXIT_OK if self.compatible else EXIT_INCOMPATIBLE
 
 
-def failed(name: str, file: str, level: str, error: str, *, check_failed: bool = False) -> Outcome:
+def failed(
+    name: str,
+    file: str,
+    level: str,
+    error: str,
+    *,
+    check_failed: bool = False,
+    validation: bool = False,
+) -> Outcome:
     """An outcome for a schema that could not be checked."""
     return Outcome(
-        name=name, file=file, level=level, compatible=False, error=error, check_failed=check_failed
+        name=name,
+        file=file,
+        level=level,
+        compatible=False,
+        error=error,
+        check_failed=check_failed,
+        validation=validation,
     )
 
 
 def _problem(
-    finding: Finding, direction: Direction, *, reader: str, writer: str, version: int
+    finding: Finding,
+    direction: Direction,
+    *,
+    reader: str,
+    writer: str,
+    version: int,
+    against_file: str | None,
 ) -> Problem:
     message = finding.describe(reader=reader, writer=writer) or finding.type
     if finding.detail and finding.detail not in message:
@@ -65,6 +88,7 @@ def _problem(
         message=message,
         hint=hint_for(finding.type, finding.path, finding.detail, direction),
         against_version=version,
+        against_file=against_file,
     )
 
 
@@ -75,11 +99,14 @@ def version_problems(
     old: ParsedSchema,
     version: int,
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    *,
+    against_file: str | None = None,
 ) -> list[Problem]:
     """Every problem of `new` against one earlier version, forward ones first (as FULL orders).
 
-    A comparison that failed inside is a problem of type `CHECK_FAILED`, which
-    `offline_outcome` turns into an error rather than an incompatibility.
+    `against_file` is the earlier version's file, when it came from one. A comparison that
+    failed inside is a problem of type `CHECK_FAILED`, which `offline_outcome` turns into an
+    error rather than an incompatibility.
     """
     if old.schema_type != new.schema_type:
         return [
@@ -89,10 +116,12 @@ def version_problems(
                 direction=Direction.UNKNOWN,
                 message=DIFFERENT_SCHEMA_TYPE,
                 hint=(
-                    f"version {version} is {old.schema_type.value} and the new schema is "
-                    f"{new.schema_type.value}; use a new subject to change the schema type"
+                    f"{against_file or f'version {version}'} is {old.schema_type.value} and the "
+                    f"new schema is {new.schema_type.value}; use a new subject to change the "
+                    "schema type"
                 ),
                 against_version=version,
+                against_file=against_file,
             )
         ]
     fmt = formats.get(new.schema_type)
@@ -100,14 +129,28 @@ def version_problems(
     if level.checks_forward:
         for finding in safe_backward_findings(fmt, old, new, policy=policy):
             problems.append(
-                _problem(finding, Direction.FORWARD, reader="old", writer="new", version=version)
+                _problem(
+                    finding,
+                    Direction.FORWARD,
+                    reader="old",
+                    writer="new",
+                    version=version,
+                    against_file=against_file,
+                )
             )
             if finding.is_error:
                 return problems
     if level.checks_backward:
         for finding in safe_backward_findings(fmt, new, old, policy=policy):
             problems.append(
-                _problem(finding, Direction.BACKWARD, reader="new", writer="old", version=version)
+                _problem(
+                    finding,
+                    Direction.BACKWARD,
+                    reader="new",
+                    writer="old",
+                    version=version,
+                    against_file=against_file,
+                )
             )
     return problems
 
@@ -121,15 +164,16 @@ def offline_outcome(
     name: str,
     file: str,
     policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    history_files: Sequence[str] = (),
 ) -> Outcome:
     """Check `new` after `history` (oldest first) at `level`.
 
     `history` holds schemas numbered from 1, or (version, schema) pairs with the registry's
-    numbers. The verdict is the registry's: non-transitive levels look at the latest version
-    only, transitive ones at all. Unlike the registry, which stops at the first failing
-    version, every failing version is reported, so one run shows everything to fix. A
-    comparison that fails inside ends the check with an error outcome (exit 3), never an
-    incompatible one.
+    numbers; `history_files`, when given, names the file of each, for the report. The
+    verdict is the registry's: non-transitive levels look at the latest version only,
+    transitive ones at all. Unlike the registry, which stops at the first failing version,
+    every failing version is reported, so one run shows everything to fix. A comparison that
+    fails inside ends the check with an error outcome (exit 3), never an incompatible one.
     """
     numbered = [
         item if isinstance(item, tuple) else (index, item)
@@ -142,11 +186,13 @@ def offline_outcome(
     else:
         selected = [numbered[-1]]
     problems: list[Problem] = []
+    files = dict(zip((number for number, _ in numbered), history_files, strict=False))
     for version, old in selected:
-        found = version_problems(formats, level, new, old, version, policy)
+        against = files.get(version)
+        found = version_problems(formats, level, new, old, version, policy, against_file=against)
         errors = [p for p in found if p.type == CHECK_FAILED]
         if errors:
-            text = f"Could not check against version {version}: {errors[0].message}"
+            text = f"Could not check against {against or f'version {version}'}: {errors[0].message}"
             return failed(name, file, level.value, text, check_failed=True)
         problems += found
     return Outcome(

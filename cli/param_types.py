@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import click
@@ -87,5 +88,20 @@ class RegistryUrlParam(click.ParamType[str]):
         return text
 
 
+class UpperChoice(click.Choice[str]):
+    """Upper-case choices (as Confluent's docs and the API spell them), taken in any case.
+
+    click's case-insensitive `Choice` lists its choices in lower case in `--help`; this one
+    lists them as given and converts any spelling to that form.
+    """
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        super().__init__([choice.upper() for choice in choices], case_sensitive=True)
+
+    def normalize_choice(self, choice: object, ctx: click.Context | None) -> str:
+        """Compare in upper case."""
+        return super().normalize_choice(choice, ctx).upper()
+
+
 #: Python logging levels, by name in any case.
-LOG_LEVEL = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], case_sensitive=False)
+LOG_LEVEL = UpperChoice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])

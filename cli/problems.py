@@ -33,7 +33,10 @@ BREAKS = {
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One incompatibility, explained: where, what breaks, and what to do."""
+    """One incompatibility, explained: where, what breaks, and what to do.
+
+    It was found against a registry version (`against_version`) or a file (`against_file`).
+    """
 
     type: str
     path: str
@@ -41,6 +44,14 @@ class Problem:
     message: str
     hint: str
     against_version: int | None = None
+    against_file: str | None = None
+
+    @property
+    def against(self) -> str | None:
+        """What the new schema was compared with: the file if any, else the version."""
+        if self.against_file is not None:
+            return self.against_file
+        return None if self.against_version is None else f"version {self.against_version}"
 
     @property
     def breaks(self) -> str:

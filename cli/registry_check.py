@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from cli.outcomes import Outcome, failed
+from cli.parse_errors import explain, registry_reason
 from cli.problems import Direction, Problem, hint_for
 from cli.rest_client import RegistryRestClient, as_list, as_object, segment
 from compat.levels import DIFFERENT_SCHEMA_TYPE
@@ -113,7 +114,8 @@ def registry_outcome(
     if level_name is None and not problems:
         # The closing `{validateFields…}` message is missing only when the schema itself
         # could not be parsed; the single message is the parser's.
-        detail = "; ".join(messages) or "the registry gave no reason"
+        reasons = [explain(registry_reason(m), file, files=False) for m in messages]
+        detail = "; ".join(reasons) or "the registry gave no reason"
         return failed(subject, file, level, f"The registry rejected the schema: {detail}")
     return Outcome(name=subject, file=file, level=level, compatible=False, problems=tuple(problems))
 

@@ -12,13 +12,15 @@ from cli.problems import Problem
 FORMATS = ("text", "json", "github", "junit")
 
 
-def _version(problem: Problem) -> str:
-    if problem.against_version is None:
-        return ""
-    return f" (against version {problem.against_version})"
+def _against(problem: Problem) -> str:
+    against = problem.against
+    return "" if against is None else f" (against {against})"
 
 
 def _summary(outcomes: Sequence[Outcome]) -> str:
+    if outcomes and all(o.validation for o in outcomes):
+        valid = sum(1 for o in outcomes if o.error is None)
+        return f"{len(outcomes)} checked: {valid} valid, {len(outcomes) - valid} not valid"
     compatible = sum(1 for o in outcomes if o.error is None and o.compatible)
     errors = sum(1 for o in outcomes if o.error is not None)
     incompatible = len(outcomes) - compatible - errors
@@ -26,6 +28,16 @@ def _summary(outcomes: Sequence[Outcome]) -> str:
         f"{len(outcomes)} checked: {compatible} compatible, {incompatible} incompatible, "
         f"{errors} not checked"
     )
+
+
+def problem_lines(problem: Problem) -> list[str]:
+    """One problem as the text report shows it: where, what, what breaks, and a hint."""
+    return [
+        f"  - {problem.type} at {problem.path}{_against(problem)}",
+        f"      what:   {problem.message}",
+        f"      breaks: {problem.breaks}",
+        f"      hint:   {problem.hint}",
+    ]
 
 
 def render_text(outcomes: Sequence[Outcome]) -> str:
@@ -36,15 +48,15 @@ def render_text(outcomes: Sequence[Outcome]) -> str:
         if outcome.error is not None:
             lines.append(f"ERROR {title}: {outcome.error}")
             continue
+        if outcome.validation:
+            lines.append(f"OK    {title}: a valid {outcome.schema_type} schema")
+            continue
         if outcome.compatible:
             lines.append(f"OK    {title}: compatible at {outcome.level}")
             continue
         lines.append(f"FAIL  {title}: incompatible at {outcome.level}")
         for problem in outcome.problems:
-            lines.append(f"  - {problem.type} at {problem.path}{_version(problem)}")
-            lines.append(f"      what:   {problem.message}")
-            lines.append(f"      breaks: {problem.breaks}")
-            lines.append(f"      hint:   {problem.hint}")
+            lines += problem_lines(problem)
     lines.append(_summary(outcomes))
     return "\n".join(lines)
 
@@ -55,6 +67,7 @@ def _problem_json(problem: Problem) -> dict[str, object]:
         "path": problem.path,
         "direction": problem.direction.value,
         "against_version": problem.against_version,
+        "against_file": problem.against_file,
         "message": problem.message,
         "breaks": problem.breaks,
         "hint": problem.hint,
@@ -69,7 +82,7 @@ def render_json(outcomes: Sequence[Outcome]) -> str:
             {
                 "name": o.name,
                 "file": o.file,
-                "level": o.level,
+                "level": o.level or None,
                 "compatible": o.compatible,
                 "error": o.error,
                 "problems": [_problem_json(p) for p in o.problems],
@@ -120,14 +133,17 @@ def render_junit(outcomes: Sequence[Outcome]) -> str:
     )
     for outcome in outcomes:
         case = ET.SubElement(
-            suite, "testcase", classname=f"cairn.check.{outcome.level}", name=outcome.name
+            suite,
+            "testcase",
+            classname=f"cairn.check.{outcome.level or 'VALID'}",
+            name=outcome.name,
         )
         case.set("file", outcome.file)
         if outcome.error is not None:
             ET.SubElement(case, "error", message=outcome.error).text = outcome.error
         elif not outcome.compatible:
             body = "\n".join(
-                f"{p.type} at {p.path}{_version(p)}: {p.message}\n  breaks: {p.breaks}\n"
+                f"{p.type} at {p.path}{_against(p)}: {p.message}\n  breaks: {p.breaks}\n"
                 f"  hint: {p.hint}"
                 for p in outcome.problems
             )

@@ -16,11 +16,13 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import re
+import shlex
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from cli.errors import (
     IncompatibleRegistrationError,
@@ -166,21 +168,41 @@ class RegistryRestClient:
             ) from exc
 
 
-#: What to do next, for the refusals a person meets most.
+#: What to do next, for the refusals a person meets most; `{subject}` is the request's.
 ADVICE: dict[int, str] = {
-    409: ". See why with `cairn check --subject SUBJECT FILE`.",
-    40901: ". See why with `cairn check --subject SUBJECT FILE`.",
+    409: (
+        ". The schema is incompatible with the subject's earlier versions; "
+        "`cairn check --subject` with the schema file lists why."
+    ),
     40401: ". List the subjects with `cairn subjects` (--deleted for soft-deleted ones).",
-    40402: ". List the versions with `cairn versions SUBJECT --deleted`.",
-    40403: ". Check the id, or look the schema up by subject with `cairn get SUBJECT`.",
+    40402: ". List the versions with `cairn versions {subject} --deleted`.",
+    40403: ". Check the id; `cairn get` also fetches a schema by subject and version.",
     40404: ". It is already soft-deleted; add --permanent to delete it for good.",
     40406: ". It is already soft-deleted; add --permanent to delete it for good.",
-    40408: ". The subject uses the global level; see it with `cairn config get`.",
-    40409: ". The subject uses the global mode; see it with `cairn mode get`.",
-    42201: ". Validate the schema offline with `cairn check OLD NEW`, and check --type.",
-    42205: ". Check the mode with `cairn mode get [--subject S]`.",
+    40408: ". It inherits one; `cairn config get --subject {subject}` shows which.",
+    40409: ". It inherits one; `cairn mode get --subject {subject}` shows which.",
+    42201: ". Validate the schema file offline with `cairn check` on it, and check --type.",
+    42205: ". Check the mode with `cairn mode get` (--subject for a subject's own).",
     42206: ". Delete the schemas that reference it first.",
 }
+ADVICE[40901] = ADVICE[409]
+#: Where a request names a subject: /subjects/S, /config/S, /mode/S, /compatibility/subjects/S.
+_SUBJECT_IN_PATH = re.compile(r"^/(?:compatibility/)?(?:subjects|config|mode)/([^/?]+)")
+
+
+def advice(error_code: int, path: str) -> str:
+    """What to do after refusal `error_code` of a request to `path`, naming its subject.
+
+    Advice that needs a subject the request did not name is left out rather than shown with a
+    placeholder.
+    """
+    template = ADVICE.get(error_code, "")
+    if "{subject}" not in template:
+        return template
+    found = _SUBJECT_IN_PATH.match(path)
+    if found is None:
+        return ""
+    return template.format(subject=shlex.quote(unquote(found.group(1))))
 
 
 def _query_value(value: str | int | bool) -> str:
@@ -210,12 +232,13 @@ def _http_error(
             "Check --user/--password (CAIRN_USER/CAIRN_PASSWORD)."
         )
     if 400 <= status < 500:
-        advice = ADVICE.get(error_code, "")
         refused = IncompatibleRegistrationError if status == 409 else RegistryRefusedError
         return refused(
-            f"{method} {path} failed: {message} (error code {error_code}){advice}",
+            f"{method} {path} failed: {message} (error code {error_code})"
+            + advice(error_code, path),
             status=status,
             error_code=error_code,
+            reason=message,
         )
     return RegistryFailedError(
         f"The registry failed on {method} {path}: {message} (HTTP {status}, error code "

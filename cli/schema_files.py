@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cli.errors import InputError
+from cli.parse_errors import explain
 from compat.errors import CompatError
 from compat.formats import Formats, ParsedSchema, ResolvedReference
 from compat.types import SchemaType
@@ -115,11 +116,18 @@ class SchemaLoader:
         origin: str,
         references: Sequence[ResolvedReference] = (),
     ) -> ParsedSchema:
-        """Parse `text`; invalid schemas and unsupported types become `InputError`."""
+        """Parse `text`; invalid schemas and unsupported types become `InputError`.
+
+        The error names `origin` (the file) where the parser named its own file, and says
+        how to supply a reference it could not find.
+        """
         try:
             return self.formats.get(schema_type).parse(text, references)
         except CompatError as exc:
-            raise InputError(f"{origin} is not a valid {schema_type.value} schema: {exc}") from exc
+            reason = explain(str(exc), origin)
+            raise InputError(
+                f"{origin} is not a valid {schema_type.value} schema: {reason}"
+            ) from exc
 
     def references(
         self, specs: Sequence[ReferenceSpec], explicit: SchemaType | None

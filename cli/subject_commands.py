@@ -1,7 +1,8 @@
-"""`cairn register`, `subjects`, `versions`, `get` and `delete`: the schemas under subjects.
+"""`cairn subjects`, `versions`, `get` and `delete`: the schemas under subjects.
 
-The everyday commands on a registry's contents: register a file, list subjects and their
-versions, fetch a schema (by subject and version, or by id) and delete versions or subjects.
+The everyday commands on a registry's contents: list subjects and their versions, fetch a
+schema (by subject and version, or by id) and delete versions or subjects. Registering is
+`cli.register_command`.
 """
 
 from __future__ import annotations
@@ -13,57 +14,11 @@ import click
 
 from cli.connection_options import connection_options
 from cli.errors import InputError, RegistryRefusedError
-from cli.param_types import SCHEMA_TYPE
 from cli.rest_client import RegistryRestClient, as_list, as_object, segment
-from cli.schema_files import ReferenceSpec, read_text, schema_type_for
-from compat.types import SchemaType
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 #: Confluent's codes for "soft-delete first" on a permanent delete of a live subject/version.
 _NOT_SOFT_DELETED = (40405, 40407)
-
-
-@click.command(
-    epilog="""\b
-Example:
-  cairn register orders-value order.avsc
-  cairn register orders-value order.avsc -r com.acme.Money=@money-value:1"""
-)
-@click.argument("subject")
-@click.argument("file", type=_FILE)
-@click.option("--type", "schema_type", type=SCHEMA_TYPE, help="Schema type if not by extension.")
-@click.option(
-    "--reference",
-    "-r",
-    "references",
-    multiple=True,
-    help="NAME=@SUBJECT:VERSION of a registered schema this one uses; repeatable.",
-)
-@click.option("--normalize", is_flag=True, help="Register the normalised form.")
-@connection_options
-def register(
-    subject: str,
-    file: Path,
-    schema_type: SchemaType | None,
-    references: tuple[str, ...],
-    normalize: bool,
-    client: RegistryRestClient,
-) -> None:
-    """Register FILE under SUBJECT and print its id and version."""
-    body: dict[str, object] = {
-        "schema": read_text(file),
-        "schemaType": schema_type_for(file, schema_type).value,
-    }
-    if references:
-        body["references"] = [ReferenceSpec.parse(r).to_registry() for r in references]
-    query = {"normalize": True} if normalize else None
-    path = f"/subjects/{segment(subject)}"
-    answer = as_object(client.post(path + "/versions", body, query), "the registration")
-    version = answer.get("version")
-    if version is None:
-        found = as_object(client.post(path, body, query), "the lookup")
-        version = found.get("version")
-    click.echo(f"Registered {subject} version {version} with id {answer.get('id')}")
 
 
 @click.command(epilog="\b\nExample:\n  cairn subjects --prefix orders- --deleted")

@@ -103,3 +103,18 @@ class Finding:
                 f"{self.description[0]}{reader}{self.description[1]}{writer}{self.description[2]}"
             )
         return "".join(self.description)
+
+
+class EntityType(StrEnum):
+    """What a tagged schema entity is (Confluent's `entityType` values)."""
+
+    SR_RECORD = "sr_record"
+    SR_FIELD = "sr_field"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaEntity:
+    """A taggable part of a schema: a record (`ns.Record`) or a field (`ns.Record.field`)."""
+
+    path: str
+    type: EntityType

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -24,6 +26,7 @@ from registry.telemetry import Telemetry
 
 __all__ = [
     "ASGIApp",
+    "BackgroundServer",
     "ReplayStatus",
     "build_app",
     "build_cluster_app",
@@ -195,6 +198,45 @@ def starting_app(
         return app
 
     return MetricsEndpoint(StartupGate(build_observed, status), sources)
+
+
+class BackgroundServer:
+    """uvicorn serving `app` from a daemon thread, on a socket already listening.
+
+    For a registry inside another process (users' tests, embedding): the caller binds and
+    listens, so the address is usable before the thread runs (early connections wait in the
+    kernel's backlog). `replace` swaps the app between requests. Plain asyncio loop, no
+    lifespan, no access log.
+    """
+
+    def __init__(self, app: ASGIApp, sock: socket.socket, *, name: str) -> None:
+        self._app = app
+        config = uvicorn.Config(
+            self._dispatch,
+            interface="asgi3",
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+            loop="asyncio",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._server.serve(sockets=[sock])), name=name, daemon=True
+        )
+        self._thread.start()
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+    def replace(self, app: ASGIApp) -> None:
+        """Answer every request from now on with `app`."""
+        self._app = app
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ask uvicorn to exit and wait for the thread (uvicorn checks every 0.1 s)."""
+        self._server.should_exit = True
+        self._thread.join(timeout_s)
 
 
 def serve(app: ASGIApp, settings: Settings) -> None:

@@ -6,7 +6,8 @@ Avro (fastavro), JSON Schema and Protobuf, shaped like confluent-kafka's serdes
 registry-client interface with HTTP, in-memory and caching implementations
 (`serdes.client`), subject name strategies, and a dead-letter helper for consumers.
 Deserializers read the id prefix and the 8.x GUID prefix and schema-id headers; the
-serializers write the id prefix (`serdes.framing`).
+serializers write the id prefix (`serdes.framing`). `AvroJsonDecoder` reads records in
+Avro's JSON encoding (what `cairn generate` prints) for the Avro serializer.
 
 >>> from serdes.client import CachedRegistryClient, InMemoryRegistryClient
 >>> client = CachedRegistryClient(InMemoryRegistryClient())
@@ -21,6 +22,7 @@ b'\\x00\\x00\\x00\\x00\\x01\\x02'
 from __future__ import annotations
 
 from serdes.avro import AvroDeserializer, AvroSerializer
+from serdes.avro_json import AvroJsonDecoder
 from serdes.context import ContextLike, MessageField, SerializationContext
 from serdes.deadletter import DeadLetters, Record
 from serdes.errors import (
@@ -46,6 +48,7 @@ from serdes.strategies import (
 
 __all__ = [
     "AvroDeserializer",
+    "AvroJsonDecoder",
     "AvroSerializer",
     "ContextLike",
     "DeadLetterError",

@@ -4,8 +4,10 @@ Each outside I/O library has one home. In the registry, confluent_kafka has two:
 log (`registry.log.kafka`) and leader election among the nodes sharing that log
 (`registry.cluster`). Election is no log, so it does not live in the log's package, yet it
 elects through Kafka's consumer-group coordinator with confluent_kafka's own clients. Nothing
-else in the registry may import the library. The serdes (`serdes/`), serializers for
-confluent_kafka's producers and consumers, may use it too.
+else in the registry may import the library, except the test support for users
+(`registry.testing`), which hands out confluent_kafka's own registry client. The serdes
+(`serdes/`), serializers for confluent_kafka's producers and consumers, may use it too, and
+in the command line only `cli.topic_kafka`, which reads a topic's records for a data check.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ IO_HOMES = {
     "confluent_kafka": (
         "registry/log/kafka/",
         "registry/cluster/",
+        "registry/testing/",
         "serdes/",
         "cli/topic_kafka.py",
     ),
+    "prometheus_client": ("registry/http/metrics.py",),
 }
 
 

@@ -30,7 +30,8 @@ from compat.protobuf._compile import (
 )
 from compat.protobuf._diff import COMPATIBLE, compare
 from compat.protobuf._messages import confluent_message, finding
-from compat.protobuf._render import RenderMode, render, render_descriptor
+from compat.protobuf._render import NO_SPELLINGS, RenderMode, render, render_descriptor
+from compat.protobuf._spelling import written_spellings
 from compat.types import CompatibilityPolicy, Finding, SchemaType
 
 #: The name the schema itself compiles under (it never appears in the canonical text).
@@ -178,7 +179,8 @@ class ProtobufFormat:
         source = _descriptor_text(text, imports) or text
         try:
             compiled = _compile(source, imports)
-            canonical = render(compiled, RenderMode(normalize=normalize))
+            spellings = NO_SPELLINGS if normalize else written_spellings(source)
+            canonical = render(compiled, RenderMode(normalize=normalize), spellings=spellings)
             if canonical != source:
                 # Keep the descriptors of the text that is stored, so that a schema read back
                 # from the log has exactly the descriptors it had when it was registered.

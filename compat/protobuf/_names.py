@@ -1,12 +1,15 @@
 """Writing type and option names the way a person would: as short as protoc still resolves.
 
-Descriptors hold fully-qualified names (`.pkg.Outer.Inner`). The canonical text writes each
-name in the shortest form that protoc, resolving it from the place where it is written,
-turns back into the same symbol, so `Inner` inside `Outer` and `google.protobuf.Timestamp`
-elsewhere. The lookup below follows protoc's scoping rule: try the enclosing scopes from the
-innermost outwards for the first component of the name; a compound name whose first
-component is found in a scope must resolve there (if that component is a message, enum,
-service or package) or the search moves outwards (if it is anything else).
+Descriptors hold fully-qualified names (`.pkg.Outer.Inner`). Where the author's spelling
+is not known (option names, schemas sent as serialized descriptors) the canonical text
+writes each name in the shortest form that protoc, resolving it from the place where it is
+written, turns back into the same symbol, so `Inner` inside `Outer` and
+`google.protobuf.Timestamp` elsewhere; `lookup` also checks that an author's spelling still
+resolves where the printer puts it (`_spelling`). The lookup follows protoc's scoping rule:
+try the enclosing scopes from the innermost outwards for the first component of the name; a
+compound name whose first component is found in a scope must resolve there (if that
+component is a message, enum, service or package) or the search moves outwards (if it is
+anything else).
 """
 
 from __future__ import annotations

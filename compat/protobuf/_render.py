@@ -18,12 +18,17 @@ indexes on the wire count messages in declaration order.
 With `ignore_extensions` (the `format=ignore_extensions` view): no `extend` blocks, no
 extension ranges, and no custom options except Confluent's own `confluent.*` ones.
 
+Type references (field and map value types, `extend` targets, rpc types) keep the author's
+spelling, as Confluent keeps it (`.acc.x.Ref` stays `.acc.x.Ref`, `x.Ref` stays `x.Ref`):
+`_spelling` reads it from the text, and a spelling is used only where it resolves to the same
+type from the same place. A schema with no text (a serialized descriptor) has its names
+written in the shortest form that resolves to the same type (`_names`).
+
 Where Cairn differs from Confluent, because it prints a descriptor rather than the author's
-text: names are written in the shortest form that resolves to the same type (a descriptor
-does not keep the spelling), options in field-number order, and a proto2 file always gets
-its syntax line. A compiled copy of the text may list a message's fields in another order
-(oneof members come after plain fields); numbers, names, types and the order of nested types
-do not change.
+text: custom option names are written in their shortest resolving form, options in
+field-number order, and a proto2 file always gets its syntax line. A compiled copy of the
+text may list a message's fields in another order (oneof members come after plain fields);
+numbers, names, types and the order of nested types do not change.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ from compat.protobuf._compile import CompiledProto
 from compat.protobuf._layout import MessageLayout, Unit, plan
 from compat.protobuf._names import NameResolver
 from compat.protobuf._options import Option, OptionReader, escape
+from compat.protobuf._spelling import Role, Spellings
+
+#: No recorded spellings: every type reference in its shortest resolving form.
+NO_SPELLINGS = Spellings()
 
 _T = FieldDescriptorProto
 _SCALARS = {
@@ -119,20 +128,36 @@ class RenderMode:
 class _Printer:
     """Prints one compiled file; holds the name and option lookups for that file."""
 
-    def __init__(self, compiled: CompiledProto, mode: RenderMode) -> None:
+    def __init__(self, compiled: CompiledProto, mode: RenderMode, spellings: Spellings) -> None:
         self._file = compiled.file
         self._mode = mode
+        self._spellings = spellings
         self._names = NameResolver.for_compiled(compiled)
         self._reader = OptionReader([*compiled.dependencies, compiled.file])
         self._proto3 = compiled.file.syntax == "proto3"
 
     # Names and options -------------------------------------------------------------------
 
-    def _type_name(self, full_name: str, relative_to: str, *, types_only: bool = True) -> str:
+    def _type_name(
+        self,
+        full_name: str,
+        relative_to: str,
+        role: Role | None,
+        *,
+        types_only: bool = True,
+    ) -> str:
+        """`full_name` as the author wrote it at `relative_to` if known and still resolving
+        there to the same type; else its shortest resolving form; fully-qualified when
+        normalising."""
         if not full_name.startswith("."):
             return full_name  # already relative (a descriptor not written by protoc)
         if self._mode.normalize:
             return full_name
+        written = None if role is None else self._spellings.get(role, relative_to)
+        if written is not None:
+            found = self._names.lookup(written, relative_to, types_only=types_only)
+            if found == full_name[1:]:
+                return written
         return self._names.shortest(full_name, relative_to, types_only=types_only)
 
     def _custom_name(self, full_name: str, scope: str) -> str:
@@ -269,10 +294,14 @@ class _Printer:
             return None
         return entry
 
-    def _field_type(self, field: FieldDescriptorProto, relative_to: str) -> str:
+    def _field_type(
+        self, field: FieldDescriptorProto, relative_to: str, *, written: bool = True
+    ) -> str:
+        """The type of `field` (declared at `relative_to`); `written`: the author's spelling
+        recorded for `relative_to` is this type's (not so for a map's key)."""
         if field.type in _SCALARS:
             return _SCALARS[field.type]
-        return self._type_name(field.type_name, relative_to)
+        return self._type_name(field.type_name, relative_to, Role.TYPE if written else None)
 
     def _label(self, field: FieldDescriptorProto, in_oneof: bool) -> str:
         if in_oneof:
@@ -294,7 +323,8 @@ class _Printer:
         if entry is not None:
             key, value = sorted(entry.field, key=lambda f: f.number)[:2]
             kind = (
-                f"map<{self._field_type(key, relative_to)}, {self._field_type(value, relative_to)}>"
+                f"map<{self._field_type(key, relative_to, written=False)}, "
+                f"{self._field_type(value, relative_to)}>"
             )
             label = ""
         else:
@@ -428,7 +458,7 @@ class _Printer:
         out = []
         for extendee, fields in blocks:
             relative_to = _join(scope, fields[0].name)
-            name = self._type_name(extendee, relative_to, types_only=False)
+            name = self._type_name(extendee, relative_to, Role.EXTENDEE, types_only=False)
             body = "".join(_indented(self._extension(f, scope)) for f in fields)
             out.append(f"extend {name} {{\n{body}}}\n")
         return out
@@ -457,8 +487,8 @@ class _Printer:
 
     def _method(self, method: MethodDescriptorProto, scope: str) -> str:
         full = _join(scope, method.name)
-        request = self._type_name(method.input_type, full, types_only=False)
-        response = self._type_name(method.output_type, full, types_only=False)
+        request = self._type_name(method.input_type, full, Role.INPUT, types_only=False)
+        response = self._type_name(method.output_type, full, Role.OUTPUT, types_only=False)
         text = (
             f"rpc {method.name} ({'stream ' if method.client_streaming else ''}{request}) "
             f"returns ({'stream ' if method.server_streaming else ''}{response})"
@@ -469,9 +499,15 @@ class _Printer:
         return text + ";\n"
 
 
-def render(compiled: CompiledProto, mode: RenderMode = RenderMode()) -> str:
-    """The `.proto` text of `compiled.file` in the given mode."""
-    return _Printer(compiled, mode).file()
+def render(
+    compiled: CompiledProto,
+    mode: RenderMode = RenderMode(),
+    *,
+    spellings: Spellings = NO_SPELLINGS,
+) -> str:
+    """The `.proto` text of `compiled.file` in the given mode; type references spelled as
+    in `spellings` (see `written_spellings`) where they still resolve, else shortest."""
+    return _Printer(compiled, mode, spellings).file()
 
 
 def render_descriptor(

@@ -36,6 +36,7 @@ from confluent_kafka import (
 from confluent_kafka.admin import AdminClient
 
 from registry.log.errors import LogError
+from registry.log.kafka import LibrdkafkaLog, client_config
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +97,12 @@ class KafkaLeaderElection:
         If it raises `LogError` it is retried while this node holds the partition."""
         self._settings = settings
         self._on_elected = on_elected
-        common = {"bootstrap.servers": settings.bootstrap_servers, **settings.client_config}
+        common = client_config(settings.bootstrap_servers, settings.client_config, LibrdkafkaLog())
         try:
             self._admin = AdminClient(dict(common))
         except (KafkaException, ValueError) as exc:
             raise LogError(f"cannot create a Kafka admin client: {exc}") from exc
-        self._consumer_config: dict[str, str | int | bool] = {
+        self._consumer_config: dict[str, Any] = {
             **common,
             "group.id": settings.group_id,
             "client.id": encode_client_id(settings.advertised_url),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from compat.types import SchemaType
+from compat.types import EntityType, SchemaEntity, SchemaType
 from registry.errors import BadRequestError, InvalidSchemaError
 from registry.records import Reference
-from registry.requests import SchemaRequest
+from registry.requests import SchemaRequest, SchemaTags, TagSchemaRequest
 
 
 def _object(body: Any, what: str) -> dict[str, Any]:
@@ -60,6 +60,44 @@ def _references(raw: Any) -> tuple[Reference, ...]:
     return tuple(refs)
 
 
+def _schema_tags(body: dict[str, Any], name: str) -> tuple[SchemaTags, ...]:
+    """A list of `{"schemaEntity": {"entityPath", "entityType"}, "tags": [...]}`."""
+    raw = body.get(name)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise BadRequestError(f"Field '{name}' must be a list")
+    found = []
+    for item in raw:
+        entity = item.get("schemaEntity") if isinstance(item, dict) else None
+        tags = item.get("tags") if isinstance(item, dict) else None
+        path = entity.get("entityPath") if isinstance(entity, dict) else None
+        kind = entity.get("entityType") if isinstance(entity, dict) else None
+        if (
+            not isinstance(path, str)
+            or not path
+            or kind not in tuple(EntityType)
+            or not isinstance(tags, list)
+            or not all(isinstance(t, str) for t in tags)
+        ):
+            raise BadRequestError(
+                f"Invalid {name} entry {item!r}: expected "
+                '{"schemaEntity": {"entityPath": str, "entityType": "sr_record" or "sr_field"}, '
+                '"tags": [str]}'
+            )
+        found.append(SchemaTags(SchemaEntity(path, EntityType(kind)), tuple(tags)))
+    return tuple(found)
+
+
+def _optional_bool(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadRequestError(f"Field '{name}' must be a boolean")
+    return value
+
+
 def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
     """A RegisterSchemaRequest; unknown fields are ignored, as Confluent does.
 
@@ -90,6 +128,29 @@ def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
         rule_set=_optional_object(obj, "ruleSet"),
         version=_optional_int(obj, "version"),
         id=_optional_int(obj, "id"),
+        tags_to_add=_schema_tags(obj, "schemaTagsToAdd"),
+        tags_to_remove=_schema_tags(obj, "schemaTagsToRemove"),
+        propagate_tags=_optional_bool(obj, "propagateSchemaTags"),
+    )
+
+
+def tag_schema_request(body: Any) -> TagSchemaRequest:
+    """A TagSchemaRequest; unknown fields are ignored, as Confluent does."""
+    obj = _object(body, "tag request")
+    rules_to_remove = obj.get("rulesToRemove")
+    if rules_to_remove is not None and (
+        not isinstance(rules_to_remove, list)
+        or not all(isinstance(r, str) for r in rules_to_remove)
+    ):
+        raise BadRequestError("Field 'rulesToRemove' must be a list of rule names")
+    return TagSchemaRequest(
+        new_version=_optional_int(obj, "newVersion"),
+        tags_to_add=_schema_tags(obj, "tagsToAdd"),
+        tags_to_remove=_schema_tags(obj, "tagsToRemove"),
+        metadata=_optional_object(obj, "metadata"),
+        rule_set=_optional_object(obj, "ruleSet"),
+        rules_to_merge=_optional_object(obj, "rulesToMerge"),
+        rules_to_remove=None if rules_to_remove is None else tuple(rules_to_remove),
     )
 
 

@@ -33,6 +33,17 @@ async def cluster_id(ctx: RequestContext) -> Any:
     }
 
 
+async def leader(ctx: RequestContext) -> Any:
+    """`GET /v1/metadata/leader` of a single node: this node leads, as a lone Confluent node
+    does (`{"leader": URL, "isLeader": true}`, the answer every node of a cluster gives).
+
+    Nodes sharing a Kafka topic answer in `forwarding.LeaderGate` before the request gets
+    here. The URL is the one a cluster node advertises by default: `http://HOST:PORT`.
+    """
+    settings = ctx.registry.settings
+    return {"leader": f"http://{settings.host}:{settings.port}", "isLeader": True}
+
+
 async def server_version(ctx: RequestContext) -> Any:
     """`GET /v1/metadata/version`."""
     return {"version": VERSION, "commitId": ""}
@@ -65,6 +76,7 @@ ROUTES: RouteTable = {
     "/": {"GET": read(root), "POST": read(root)},
     "/v1/metadata/id": {"GET": read(cluster_id)},
     "/v1/metadata/version": {"GET": read(server_version)},
+    "/v1/metadata/leader": {"GET": read(leader)},
     "/contexts": {"GET": read(list_contexts)},
     "/contexts/{context}": {"DELETE": write(delete_context)},
     "/associations/resources/{namespace}/{name}": {"GET": read(associations)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.http import views
-from registry.http.bodies import schema_request
+from registry.http.bodies import schema_request, tag_schema_request
 from registry.http.context import RequestContext
 from registry.http.params import flag, integer, optional_flag, page
 from registry.http.replies import Reply
@@ -42,6 +42,14 @@ async def register(ctx: RequestContext) -> Any:
         schema_request(ctx.json_body(), allow_empty=True),
         normalize=optional_flag(ctx.params, "normalize"),
         force=flag(ctx.params, "force"),
+    )
+    return Reply(ctx.memo.registered(registered))
+
+
+async def modify_tags(ctx: RequestContext) -> Any:
+    """`POST /subjects/{s}/versions/{v}/tags`: a new version with schema tags edited."""
+    registered = await ctx.registry.tagging.modify_tags(
+        ctx.path["subject"], ctx.path["version"], tag_schema_request(ctx.json_body())
     )
     return Reply(ctx.memo.registered(registered))
 
@@ -132,5 +140,6 @@ ROUTES: RouteTable = {
     },
     "/subjects/{subject}/versions/{version}/schema": {"GET": read(get_text)},
     "/subjects/{subject}/versions/{version}/referencedby": {"GET": read(referenced_by)},
+    "/subjects/{subject}/versions/{version}/tags": {"POST": write(modify_tags)},
     "/subjects/{subject}/metadata": {"GET": read(by_metadata)},
 }

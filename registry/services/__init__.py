@@ -3,6 +3,7 @@
     Registry
     ├── queries        RegistryQueries       every read (schemas, subjects, versions, config, mode)
     ├── registration   RegistrationService   register, lookup, compatibility checks
+    ├── tagging        TaggingService        new versions with schema tags edited
     ├── deletion       DeletionService       soft and permanent deletes
     ├── config_mode    ConfigModeService     config and mode changes at every scope
     └── contexts       ContextService        forgetting empty contexts
@@ -22,6 +23,7 @@ from registry.services.contexts import ContextService
 from registry.services.deletion import DeletionService
 from registry.services.queries import RegistryQueries
 from registry.services.registration import RegistrationService
+from registry.services.tagging import TaggingService
 from registry.services.writes import WriteSupport
 from registry.settings import Settings
 from registry.store import Store
@@ -34,6 +36,7 @@ __all__ = [
     "Registry",
     "RegistrationService",
     "RegistryQueries",
+    "TaggingService",
 ]
 
 
@@ -45,6 +48,7 @@ class Registry:
     settings: Settings
     queries: RegistryQueries
     registration: RegistrationService
+    tagging: TaggingService
     deletion: DeletionService
     config_mode: ConfigModeService
     contexts: ContextService
@@ -64,13 +68,13 @@ class Registry:
         resolver = SchemaResolver(store.state, formats)
         queries = RegistryQueries(store.state, resolver, formats, settings)
         writes = WriteSupport(store)
+        registration = RegistrationService(writes, queries, resolver, formats, settings, telemetry)
         return cls(
             store=store,
             settings=settings,
             queries=queries,
-            registration=RegistrationService(
-                writes, queries, resolver, formats, settings, telemetry
-            ),
+            registration=registration,
+            tagging=TaggingService(registration, queries),
             deletion=DeletionService(writes),
             config_mode=ConfigModeService(writes, queries),
             contexts=ContextService(writes),

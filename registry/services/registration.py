@@ -29,7 +29,10 @@ from registry.records import SchemaKey, SchemaValue
 from registry.requests import SchemaRequest
 from registry.resolver import SchemaResolver
 from registry.rules import validate_rule_set
+from registry.services.lookups import equivalent_version, find_version
+from registry.services.pinning import has_pin, with_pin
 from registry.services.queries import RegistryQueries
+from registry.services.tagging import with_tag_edits
 from registry.services.writes import WriteSupport
 from registry.settings import Settings
 from registry.state import SubjectVersion, fingerprint
@@ -68,6 +71,24 @@ class RegistrationService:
         force: bool = False,
     ) -> SubjectVersion:
         """Register a schema under a subject; idempotent for identical content."""
+        return await self._register(subject, request, normalize=normalize, force=force)
+
+    async def register_edited(self, subject: str, request: SchemaRequest) -> SubjectVersion:
+        """Register a schema built from a stored version (a tag edit): always through the
+        full registration, never answered by a lookup of the request as sent."""
+        return await self._register(subject, request, look_up_first=False)
+
+    async def _register(
+        self,
+        subject: str,
+        request: SchemaRequest,
+        *,
+        normalize: bool | None = None,
+        force: bool = False,
+        look_up_first: bool = True,
+    ) -> SubjectVersion:
+        """`register`; `look_up_first=False` skips Confluent's lookup of the request as sent
+        (a tag edit, which always makes a new version)."""
         if not is_valid_subject(subject):
             raise InvalidSubjectError(subject)
         if request.rule_set is not None:
@@ -78,16 +99,30 @@ class RegistrationService:
             context = context_of(subject)
             config = self._queries.effective_config(subject)
             mode = self._queries.effective_mode(subject)
+            if not mode.imports and look_up_first and not request.edits_tags:
+                known = self._known_version(subject, request, normalize, config)
+                if known is not None:
+                    return known
+            request = with_tag_edits(
+                request, None if mode.imports else self._latest_live_version(subject)
+            )
+            versions = state.versions(subject)
+            next_version = max(versions, default=0) + 1
             if not mode.imports:
                 request = self._with_contract(subject, request, config)
+                # A requested version (N, or -1 for "latest or new") or a pin already in the
+                # metadata is recorded as the number this version really gets.
+                if request.version not in (None, 0) or has_pin(request.metadata):
+                    metadata = with_pin(request.metadata, next_version)
+                    request = dataclasses.replace(request, metadata=metadata)
             request, parsed = self._parse(subject, request, normalize, config)
             fp = _fingerprint(request, parsed)
-            existing = self._find_version(subject, fp, deleted=False)
+            existing = find_version(self._writes.store.state.versions(subject), fp, deleted=False)
+            if existing is None and not mode.imports and request.version in (None, 0):
+                existing = equivalent_version(versions, request, parsed, deleted=False)
             if existing is not None and (request.id is None or request.id == existing.schema.id):
                 return existing
             _check_register_mode(subject, mode, request)
-            versions = state.versions(subject)
-            next_version = max(versions, default=0) + 1
             if not mode.imports and not force:
                 live = self._queries.live_versions(subject)
                 result = self.check(subject, parsed, live, config, metadata=request.metadata)
@@ -143,17 +178,30 @@ class RegistrationService:
         self, subject: str, request: SchemaRequest, *, normalize: bool | None, deleted: bool
     ) -> SubjectVersion:
         """The version of `subject` holding this schema; never writes."""
+        request = with_tag_edits(request, None)
         versions = self._writes.store.state.versions(subject)
         visible = [v for v in versions.values() if deleted or not v.deleted]
         config = self._queries.effective_config(subject)
         request, parsed = self._parse(subject, request, normalize, config)
         if not visible:
             raise SubjectNotFoundError(subject)
-        found = self._find_version(subject, _fingerprint(request, parsed), deleted=deleted)
+        found = find_version(
+            self._writes.store.state.versions(subject),
+            _fingerprint(request, parsed),
+            deleted=deleted,
+        )
+        if found is None:
+            found = equivalent_version(
+                self._writes.store.state.versions(subject), request, parsed, deleted=deleted
+            )
         if found is None:
             # As registration would store it: with the config's and latest version's contract.
             merged = self._with_contract(subject, request, config)
-            found = self._find_version(subject, _fingerprint(merged, parsed), deleted=deleted)
+            found = find_version(
+                self._writes.store.state.versions(subject),
+                _fingerprint(merged, parsed),
+                deleted=deleted,
+            )
         if found is None:
             raise SchemaNotFoundError("Schema not found")
         return found
@@ -168,6 +216,7 @@ class RegistrationService:
         verbose: bool,
     ) -> CompatibilityResult:
         """`POST /compatibility/...`: one version (or `None` = the registration selection)."""
+        request = with_tag_edits(request, None)
         config = self._queries.effective_config(subject)
         try:
             request, parsed = self._parse(subject, request, normalize, config)
@@ -282,6 +331,43 @@ class RegistrationService:
             rule_set=rule_set,
         )
 
+    def _known_version(
+        self,
+        subject: str,
+        request: SchemaRequest,
+        normalize: bool | None,
+        config: EffectiveConfig,
+    ) -> SubjectVersion | None:
+        """The live version a registration returns before anything is merged, as Confluent's
+        does when no config contract applies: the same content, or the same content but
+        for `confluent:version` (only the latest version when the request says `-1`)."""
+        if not request.schema.strip() or _has_contract(config):
+            return None
+        if request.version not in (None, 0, LATEST):
+            return None
+        request, parsed = self._parse(subject, request, normalize, config)
+        latest_only = request.version == LATEST
+        found = (
+            None
+            if latest_only
+            else find_version(
+                self._writes.store.state.versions(subject),
+                _fingerprint(request, parsed),
+                deleted=False,
+            )
+        )
+        if found is None:
+            found = equivalent_version(
+                self._writes.store.state.versions(subject),
+                request,
+                parsed,
+                deleted=False,
+                latest_only=latest_only,
+            )
+        if found is not None and request.id is not None and request.id != found.schema.id:
+            return None
+        return found
+
     def _latest_live_version(self, subject: str) -> SubjectVersion | None:
         """The newest live version, without sorting every version (register's path)."""
         versions = self._writes.store.state.versions(subject)
@@ -307,14 +393,6 @@ class RegistrationService:
         )
         return request, parsed
 
-    def _find_version(self, subject: str, fp: str, *, deleted: bool) -> SubjectVersion | None:
-        versions = self._writes.store.state.versions(subject)
-        for number in sorted(versions, reverse=True):
-            version = versions[number]
-            if version.schema.fingerprint == fp and (deleted or not version.deleted):
-                return version
-        return None
-
 
 def _check_register_mode(subject: str, mode: Mode, request: SchemaRequest) -> None:
     qualified = QualifiedSubject.parse(subject)
@@ -325,6 +403,18 @@ def _check_register_mode(subject: str, mode: Mode, request: SchemaRequest) -> No
         raise OperationNotPermittedError(f"{where} is not in import mode")
     if (request.id is None or request.id < 0) and mode is not Mode.READWRITE:
         raise OperationNotPermittedError(f"{where} is not in read-write mode")
+
+
+def _has_contract(config: EffectiveConfig) -> bool:
+    """Whether the config merges metadata or rules into every registration."""
+    return any(
+        (
+            config.default_metadata,
+            config.override_metadata,
+            config.default_rule_set,
+            config.override_rule_set,
+        )
+    )
 
 
 def _fingerprint(request: SchemaRequest, parsed: ParsedSchema) -> str:

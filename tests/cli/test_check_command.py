@@ -186,9 +186,10 @@ def test_unknown_extension_asks_for_type(tmp_path: Path) -> None:
     assert _run("check", a, b, "--type", "avro").exit_code == 0
 
 
-def test_one_file_is_a_usage_error(tmp_path: Path) -> None:
-    result = _run("check", _write(tmp_path, "v1.avsc", AVRO_V1))
+def test_no_file_is_a_usage_error_naming_every_form() -> None:
+    result = _run("check")
     assert result.exit_code == 2
+    assert "cairn check FILE" in result.output
     assert "cairn check OLD NEW" in result.output
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from registry.log.memory import MemoryLog
 from registry.server import build_app
 from registry.settings import Settings
 from tests.compat.failing_format import FAILURE_MESSAGE, FailingFormat, failing_formats
+from tests.support.registry_http import registry_over_http
 
 V1 = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}'
 V2 = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]}'
@@ -74,50 +73,14 @@ def test_offline_check_exits_three_and_reports_an_error(tmp_path: Path) -> None:
     assert (suite.get("failures"), suite.get("errors")) == ("0", "1")
 
 
-class _Bridge(BaseHTTPRequestHandler):
-    """Relays each request to an in-process registry, so the CLI talks real HTTP to it."""
-
-    registry: TestClient
-
-    def do_GET(self) -> None:
-        self._relay()
-
-    def do_POST(self) -> None:
-        self._relay()
-
-    def _relay(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        answer = self.registry.request(
-            self.command,
-            self.path,
-            content=self.rfile.read(length) if length else None,
-            headers={"Content-Type": self.headers.get("Content-Type", "application/json")},
-        )
-        self.send_response(answer.status_code)
-        self.send_header("Content-Length", str(len(answer.content)))
-        self.end_headers()
-        self.wfile.write(answer.content)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep test output quiet."""
-
-
 @pytest.fixture
 def failing_registry_url() -> Iterator[str]:
     """The URL of a registry whose Avro comparisons raise, holding V1 under subject `s`."""
     with TestClient(build_app(MemoryLog(), Settings(), failing_formats())) as registry:
         registered = registry.post("/subjects/s/versions", json={"schema": V1})
         assert registered.status_code == 200, registered.text
-        handler = type("Bridge", (_Bridge,), {"registry": registry})
-        server = HTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
+        with registry_over_http(registry) as url:
+            yield url
 
 
 def test_check_against_a_registry_whose_check_fails_exits_three(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,8 +19,10 @@ from cli.errors import (
     RegistryRefusedError,
 )
 from cli.rest_client import (
+    ADVICE,
     Connection,
     RegistryRestClient,
+    advice,
     own_config_or_mode,
     resource_path,
     segment,
@@ -116,3 +119,15 @@ def test_a_scope_without_its_own_config_or_mode_has_none(url: str) -> None:
     assert own_config_or_mode(client, "ok", "s") == {"path": "/ok/s", "auth": None}
     with pytest.raises(RegistryFailedError, match="50001"):
         own_config_or_mode(client, "boom", None)
+
+
+def test_advice_names_the_requests_subject_and_never_a_placeholder() -> None:
+    assert advice(40402, "/subjects/orders%20value/versions/9") == (
+        ". List the versions with `cairn versions 'orders value' --deleted`."
+    )
+    assert "orders-value" in advice(40408, "/config/orders-value")
+    # Without a subject in the path, advice that needs one is left out.
+    assert advice(40402, "/schemas/ids/3/versions") == ""
+    for code in ADVICE:
+        for path in ("/subjects/s/versions", "/schemas/ids/1", "/config"):
+            assert not re.search(r"\b(SUBJECT|FILE|OLD|NEW)\b", advice(code, path))

@@ -127,7 +127,7 @@ def test_an_interrupted_import_resumes_without_duplicates(
     first = run(target.url, "import", str(partial))
     assert first.exit_code == 0, first.output
     assert "Imported 2 schema version(s)" in first.output
-    assert run(target.url, "mode", "get", "-s", "orders").output.strip() == "READONLY"
+    assert run(target.url, "mode", "get", "-s", "orders").stdout.strip() == "READONLY"
 
     resumed = run(target.url, "import", str(backup))
     assert resumed.exit_code == 0, resumed.output

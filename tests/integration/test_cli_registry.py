@@ -115,7 +115,7 @@ def test_check_follows_the_subjects_level(registry_url: str, tmp_path: Path) -> 
     run(registry_url, "register", name, write(tmp_path, "v1.avsc", V1))
     set_level = run(registry_url, "config", "set", "forward_transitive", "--subject", name)
     assert set_level.exit_code == 0, set_level.output
-    assert json.loads(run(registry_url, "config", "get", "-s", name).output) == {
+    assert json.loads(run(registry_url, "config", "get", "-s", name).stdout) == {
         "compatibilityLevel": "FORWARD_TRANSITIVE"
     }
     # A new required field (no default) is fine forward: old readers ignore it.
@@ -160,7 +160,7 @@ def test_mode_get_and_set(registry_url: str, tmp_path: Path) -> None:
     name = subject("mode")
     run(registry_url, "register", name, write(tmp_path, "v1.avsc", V1))
     assert run(registry_url, "mode", "set", "readonly", "-s", name).exit_code == 0
-    assert run(registry_url, "mode", "get", "-s", name).output.strip() == "READONLY"
+    assert run(registry_url, "mode", "get", "-s", name).stdout.strip() == "READONLY"
     refused = run(registry_url, "register", name, write(tmp_path, "v2.avsc", V2))
     assert refused.exit_code == 2
     assert "read-only" in refused.output

@@ -560,3 +560,28 @@ def test_subject_with_reserved_characters(
     raw = httpx.get(f"{registry_url}/subjects/ctx%2F{subject}%3Ax/versions/1", timeout=5.0)
     assert raw.status_code == 200
     assert raw.json()["subject"] == odd
+
+
+def test_confluent_version_pins_registrations_and_lookups(
+    make_client: Callable[[], SchemaRegistryClient], subject: str, sv: Versions
+) -> None:
+    def with_pin(version: str) -> Schema:
+        properties = MetadataProperties({"confluent:version": version})
+        return Schema(sv.v1, "AVRO", metadata=Metadata(None, properties, None))
+
+    first = make_client().register_schema_full_response(subject, Schema(sv.v1, "AVRO"))
+    # A pin naming version 1 finds it, though version 1 was registered without one.
+    again = make_client().register_schema_full_response(subject, with_pin("1"))
+    assert (again.schema_id, again.version) == (first.schema_id, 1)
+    # A pin naming no version makes a new version that records its own number.
+    pinned = make_client().register_schema_full_response(subject, with_pin("0"))
+    assert pinned.version == 2
+    assert pinned.schema_id != first.schema_id
+    latest = make_client().get_latest_version(subject)
+    assert (latest.version, latest.schema_id) == (2, pinned.schema_id)
+    metadata = latest.schema.metadata
+    assert metadata is not None
+    assert metadata.properties is not None
+    assert metadata.properties.properties == {"confluent:version": "2"}
+    found = make_client().lookup_schema(subject, with_pin("1"))
+    assert (found.version, found.schema_id) == (1, first.schema_id)

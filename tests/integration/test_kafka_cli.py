@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -11,6 +13,7 @@ from click.testing import CliRunner, Result
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from cli.main import main
+from tests.integration.conftest import REPO_ROOT, free_port, serve_command, server_env
 
 pytestmark = pytest.mark.kafka
 
@@ -64,3 +67,23 @@ def test_a_replication_factor_above_the_brokers_stops_the_start(kafka_bootstrap:
     )
     assert result.exit_code == 1
     assert "cannot create topic" in result.output
+
+
+def test_an_unreachable_kafka_is_one_clear_error_without_librdkafka_noise(
+    tmp_path: Path,
+) -> None:
+    closed = f"127.0.0.1:{free_port()}"
+    command = serve_command(tmp_path / "data", 0, "--kafka-bootstrap-servers", closed)
+    result = subprocess.run(
+        [*command, "--kafka-timeout", "3"],
+        check=False,
+        cwd=REPO_ROOT,
+        env=server_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "cannot reach Kafka" in result.stderr
+    assert "%3|" not in result.stderr, result.stderr

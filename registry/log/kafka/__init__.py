@@ -9,6 +9,7 @@ that writes is not part of the log: see `registry.cluster`.
 
 from __future__ import annotations
 
+from registry.log.kafka._clients import LIBRDKAFKA_LOGGER, LibrdkafkaLog, client_config
 from registry.log.kafka._log import (
     DEFAULT_TOPIC,
     MAX_APPEND_BYTES,
@@ -23,6 +24,9 @@ __all__ = [
     "KafkaLog",
     "KafkaLogSettings",
     "KafkaTopicError",
+    "LIBRDKAFKA_LOGGER",
+    "LibrdkafkaLog",
     "MAX_APPEND_BYTES",
     "MAX_APPEND_RECORDS",
+    "client_config",
 ]

@@ -63,6 +63,7 @@ from registry.log._checks import checked_offset, checked_records
 from registry.log._group_commit import Batch, GroupCommitter, GroupLimits, Outcome
 from registry.log.base import LogRecord
 from registry.log.errors import LogClosedError, LogError, LogWriteError
+from registry.log.kafka._clients import LibrdkafkaLog, client_config
 from registry.log.kafka._reading import ConsumerPool, consumer_config, read_range
 from registry.log.kafka._tail import TailReader, tail_config
 from registry.log.kafka._topic import KafkaTopicError, TopicSpec, ensure_topic
@@ -120,7 +121,7 @@ class KafkaLog:
         """Connect, create or check the topic; use `KafkaLog.open`."""
         self._settings = settings
         self._tp = TopicPartition(settings.topic, 0)
-        common = {"bootstrap.servers": settings.bootstrap_servers, **settings.client_config}
+        common = client_config(settings.bootstrap_servers, settings.client_config, LibrdkafkaLog())
         self._common = common
         try:
             ensure_topic(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
@@ -22,7 +23,7 @@ from registry.log.errors import LogError
 POOL_SIZE = 4
 
 
-def consumer_config(client_config: Mapping[str, str]) -> dict[str, str | int | bool]:
+def consumer_config(client_config: Mapping[str, Any]) -> dict[str, Any]:
     """Settings of a reading consumer: no group, no commits, EOF reported, quick fetches."""
     return {
         **client_config,

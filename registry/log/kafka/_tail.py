@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
@@ -37,7 +38,7 @@ SKIP_LIMIT = 256
 TAIL_FETCH_WAIT_MS = 100
 
 
-def tail_config(client_config: Mapping[str, str]) -> dict[str, str | int | bool]:
+def tail_config(client_config: Mapping[str, Any]) -> dict[str, Any]:
     """Settings of the tail's consumer: a reading consumer whose idle fetches wait longer."""
     return {**consumer_config(client_config), "fetch.wait.max.ms": TAIL_FETCH_WAIT_MS}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from google.protobuf.descriptor_pb2 import DescriptorProto, FileDescriptorProto
 
 from compat.formats import ResolvedReference
 from compat.protobuf import ParsedProtobuf, ProtobufFormat, compile_proto, message_index
+from compat.protobuf._render import render
+from compat.protobuf._spelling import Role, Spellings, written_spellings
 from tests.corpus import CASES_DIR
 
 FMT = ProtobufFormat()
@@ -254,7 +257,7 @@ def test_plain_canonical_keeps_field_declaration_order() -> None:
     assert "  int32 a = 1;\n  int32 b = 2;\n" in FMT.parse(text, normalize=True).canonical
 
 
-def test_names_are_written_in_their_shortest_resolving_form() -> None:
+def test_names_from_a_descriptor_are_written_in_their_shortest_resolving_form() -> None:
     text = (
         'syntax = "proto3";\npackage a.b;\n'
         "message Outer {\n"
@@ -268,11 +271,125 @@ def test_names_are_written_in_their_shortest_resolving_form() -> None:
         "  Inner mine = 2;\n"
         "}\n"
     )
-    canonical = FMT.parse(text).canonical
+    # A serialized descriptor keeps no spelling, only fully-qualified names.
+    serialized = base64.b64encode(compile_proto(text, {}).file.SerializeToString()).decode()
+    canonical = FMT.parse(serialized).canonical
     assert "  Inner one = 1;\n  Other other = 2;\n" in canonical
     # Inside Other, plain `Inner` means Other.Inner, so Outer's needs its qualifier.
     assert "  Outer.Inner theirs = 1;\n  Inner mine = 2;\n" in canonical
     _round_trip(FMT.parse(text), [], normalize=False)
+
+
+AUTHOR_SPELLINGS = """\
+syntax = "proto2";
+package acc.x;
+import "google/protobuf/timestamp.proto";
+import "shared/money.proto";
+message Ref { optional string a = 1; extensions 100 to 199; }
+message M {
+  optional .acc.x.Ref full = 1;
+  optional Ref relative = 2;
+  optional x.Ref partial = 3;
+  optional acc . x.Ref spaced = 4;
+  map<string, .acc.x.Ref> by_key = 5;
+  map<string, x.Ref> by_key_partial = 6;
+  optional google.protobuf.Timestamp at = 7;
+  optional .google.protobuf.Timestamp at_full = 8;
+  optional .shared.Money price = 9;
+  optional shared.Money cost = 10;
+  optional Money not_visible_here = 11;
+  oneof choice { .acc.x.Ref one = 12; M.Inner two = 13; }
+  optional group Extra = 14 { optional .acc.x.M.Inner deep = 1; }
+  message Inner { optional .acc.x.Ref back = 1; optional Inner self = 2; }
+  extend .acc.x.Ref { optional x.M nested_ext = 150; }
+}
+extend x.Ref { optional .shared.Money top_ext = 100; }
+service S { rpc Get (stream .acc.x.Ref) returns (x.M) { option deprecated = true; } }
+"""
+SHARED_MONEY = 'syntax = "proto2";\npackage shared;\nmessage Money { optional int64 units = 1; }\n'
+
+
+def _shared_money() -> list[ResolvedReference]:
+    money = FMT.parse(SHARED_MONEY)
+    return [ResolvedReference("shared/money.proto", "money", 1, money)]
+
+
+def test_type_references_keep_the_authors_spelling() -> None:
+    # `Money` alone does not resolve from acc.x: the scanner's guess is not used for it.
+    text = AUTHOR_SPELLINGS.replace("  optional Money not_visible_here = 11;\n", "")
+    refs = _shared_money()
+    canonical = FMT.parse(text, refs).canonical
+    for line in [
+        "  optional .acc.x.Ref full = 1;\n",
+        "  optional Ref relative = 2;\n",
+        "  optional x.Ref partial = 3;\n",
+        "  optional acc.x.Ref spaced = 4;\n",
+        "  map<string, .acc.x.Ref> by_key = 5;\n",
+        "  map<string, x.Ref> by_key_partial = 6;\n",
+        "  optional google.protobuf.Timestamp at = 7;\n",
+        "  optional .google.protobuf.Timestamp at_full = 8;\n",
+        "  optional .shared.Money price = 9;\n",
+        "  optional shared.Money cost = 10;\n",
+        "    .acc.x.Ref one = 12;\n    M.Inner two = 13;\n",
+        "    optional .acc.x.M.Inner deep = 1;\n",
+        "    optional .acc.x.Ref back = 1;\n    optional Inner self = 2;\n",
+        "  extend .acc.x.Ref {\n    optional x.M nested_ext = 150;\n",
+        "extend x.Ref {\n  optional .shared.Money top_ext = 100;\n",
+        "  rpc Get (stream .acc.x.Ref) returns (x.M) {\n",
+    ]:
+        assert line in canonical, line
+    # The stored text parses back to itself, with the same descriptors.
+    again = FMT.parse(canonical, refs)
+    assert again.canonical == canonical
+    assert comparable(again.file) == comparable(FMT.parse(text, refs).file)
+
+
+def test_normalizing_still_qualifies_every_type_reference() -> None:
+    text = AUTHOR_SPELLINGS.replace("  optional Money not_visible_here = 11;\n", "")
+    canonical = FMT.parse(text, _shared_money(), normalize=True).canonical
+    assert "  optional .acc.x.Ref partial = 3;\n" in canonical
+    assert "  optional .shared.Money cost = 10;\n" in canonical
+    assert "rpc Get (stream .acc.x.Ref) returns (.acc.x.M)" in canonical
+    plain = FMT.parse(text.replace("x.Ref partial", "Ref partial"), _shared_money())
+    assert FMT.parse(plain.canonical, _shared_money(), normalize=True).canonical == canonical
+
+
+def test_a_spelling_that_does_not_resolve_there_is_replaced_by_the_shortest_name() -> None:
+    text = (
+        'syntax = "proto3";\npackage p;\nmessage Ref { string a = 1; }\nmessage M { Ref f = 1; }\n'
+    )
+    compiled = compile_proto(text, {})
+    wrong = Spellings(MappingProxyType({(Role.TYPE, "p.M.f"): "M"}))
+    assert "  Ref f = 1;\n" in render(compiled, spellings=wrong)
+    right = Spellings(MappingProxyType({(Role.TYPE, "p.M.f"): "p.Ref"}))
+    assert "  p.Ref f = 1;\n" in render(compiled, spellings=right)
+
+
+def test_spellings_are_found_past_comments_strings_and_option_blocks() -> None:
+    text = (
+        'syntax = "proto3";\npackage p; // message Fake { Wrong f = 1; }\n'
+        'import "google/protobuf/descriptor.proto";\n'
+        "extend google.protobuf.FieldOptions { optional string tag = 50000; }\n"
+        "extend google.protobuf.MessageOptions { optional string box = 50000; }\n"
+        "message Ref { string a = 1; }\n"
+        "/* message M { Wrong g = 1; } */\n"
+        "message M {\n"
+        '  option deprecated = true; reserved "x}", "y";\n'
+        "  enum E { A = 0; B = 1 [deprecated = true]; }\n"
+        '  message Box { option (p.box) = "};"; }\n'
+        '  .p.Ref g = 1 [(.p.tag) = "{", deprecated = true];\n'
+        "  ;\n"
+        "  p.M.E e = 2;\n"
+        "}\n"
+    )
+    spellings = written_spellings(text)
+    assert spellings.get(Role.TYPE, "p.M.g") == ".p.Ref"
+    assert spellings.get(Role.TYPE, "p.M.e") == "p.M.E"
+    assert spellings.get(Role.EXTENDEE, "p.tag") == "google.protobuf.FieldOptions"
+    assert spellings.get(Role.TYPE, "p.Fake.f") is None
+    canonical = FMT.parse(text).canonical
+    assert "  .p.Ref g = 1 [" in canonical
+    assert "  p.M.E e = 2;\n" in canonical
 
 
 PROTO2 = """\

@@ -90,13 +90,61 @@ def test_lookup_of_reordered_text_with_normalize(client: TestClient, subject: st
     reordered = (
         'syntax = "proto3"; package n;\n'
         'import "google/protobuf/duration.proto"; import "google/protobuf/timestamp.proto";\n'
-        "message M { .google.protobuf.Timestamp a = 1; int32 b = 2; }\n"
+        "message M { google.protobuf.Timestamp a = 1; int32 b = 2; }\n"
     )
     found = _post(client, f"/subjects/{subject}?normalize=true", reordered)
     assert found.status_code == 200, found.text
     assert found.json()["id"] == registered.json()["id"]
     not_normalized = _post(client, f"/subjects/{subject}", reordered)
     assert not_normalized.status_code == 404
+
+
+SPELLED = """\
+syntax = "proto3";
+package acc.x;
+
+import "geo/address.proto";
+
+message Ref {
+  string a = 1;
+}
+message Order {
+  .acc.x.Ref full = 1;
+  x.Ref partial = 2;
+  Ref relative = 3;
+  .geo.Address ship_to = 4;
+  geo.Address bill_to = 5;
+  map<string, .acc.x.Ref> refs = 6;
+}
+"""
+
+
+def test_type_references_keep_the_authors_spelling(client: TestClient, subject: str) -> None:
+    refs = _register_address(client, subject)
+    registered = _post(client, f"/subjects/{subject}/versions", SPELLED, references=refs)
+    assert registered.status_code == 200, registered.text
+    schema_id = registered.json()["id"]
+    assert client.get(f"/subjects/{subject}/versions/1").json()["schema"] == SPELLED
+    assert client.get(f"/schemas/ids/{schema_id}").json()["schema"] == SPELLED
+    # The same text finds the version, registers as the same version, and shares its id.
+    found = _post(client, f"/subjects/{subject}", SPELLED, references=refs)
+    assert found.status_code == 200, found.text
+    assert (found.json()["id"], found.json()["version"]) == (schema_id, 1)
+    again = _post(client, f"/subjects/{subject}/versions", SPELLED, references=refs)
+    assert (again.json()["id"], again.json()["version"]) == (schema_id, 1)
+    other = _post(client, f"/subjects/{subject}-other/versions", SPELLED, references=refs)
+    assert other.json()["id"] == schema_id
+    assert client.get(f"/subjects/{subject}/versions").json() == [1]
+    # Spelt otherwise it is another text, as in Confluent; normalising makes them one.
+    respelled = SPELLED.replace("  x.Ref partial", "  Ref partial")
+    assert _post(client, f"/subjects/{subject}", respelled, references=refs).status_code == 404
+    by_normal = _post(
+        client, f"/subjects/{subject}-normal/versions?normalize=true", SPELLED, references=refs
+    )
+    found_normal = _post(
+        client, f"/subjects/{subject}-normal?normalize=true", respelled, references=refs
+    )
+    assert found_normal.json()["id"] == by_normal.json()["id"]
 
 
 def test_serialized_and_ignore_extensions_views(client: TestClient, subject: str) -> None:

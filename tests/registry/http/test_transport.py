@@ -57,6 +57,13 @@ def test_root_and_metadata(client: TestClient) -> None:
     assert client.get("/associations/resources/-/orders?resourceType=topic").json() == []
 
 
+def test_a_single_node_names_itself_the_leader(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(host="127.0.0.1", port=18081)
+    response = client.get("/v1/metadata/leader")
+    assert response.status_code == 200
+    assert response.json() == {"leader": "http://127.0.0.1:18081", "isLeader": True}
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import urllib.request
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,9 @@ from tests.support.records import (
     avro_serializer,
     json_serializer,
     message_classes,
+    order,
     protobuf_serializer,
+    status_enum,
     value_ctx,
     write_captured,
 )
@@ -394,3 +398,40 @@ def test_an_unreachable_registry_exits_3(new_avsc: Path, tmp_path: Path) -> None
     )
     assert result.exit_code == 3
     assert "Cannot use the registry" in result.output
+
+
+def test_guid_framing_is_read_and_reported_by_guid(
+    registry: LocalRegistry, new_avsc: Path, tmp_path: Path
+) -> None:
+    framed = avro_serializer(registry.client(), AVRO_V3)(
+        {"id": "x", "status": "NEW"}, value_ctx(TOPIC)
+    )
+    assert framed is not None
+    with urllib.request.urlopen(f"{registry.url}/schemas/ids/1") as answer:
+        guid = uuid.UUID(json.load(answer)["guid"])
+    records = [Captured(0, 0, b"\x01" + guid.bytes + framed[5:])]
+    report = check_json(registry, new_avsc, write_captured(tmp_path / "r.jsonl", records))
+    [writer] = report["writers"]
+    assert (writer["schema_id"], writer["guid"], writer["unreadable"]) == (None, str(guid), 1)
+
+
+def test_the_new_schema_may_reference_registered_types(
+    registry: LocalRegistry, tmp_path: Path
+) -> None:
+    status = {**status_enum("NEW", "PAID"), "namespace": "shop"}
+    registry.register("status-value", json.dumps(status))
+    v1 = avro_serializer(registry.client(), AVRO_V1)({"id": 1, "status": "PAID"}, value_ctx(TOPIC))
+    new = tmp_path / "order.avsc"
+    new.write_text(order("int", "shop.Status"), encoding="utf-8")
+    records = write_captured(tmp_path / "r.jsonl", [Captured(0, 0, v1)])
+    result = run(
+        registry.url,
+        "--subject",
+        f"{TOPIC}-value",
+        str(new),
+        "-r",
+        "shop.Status=@status-value:1",
+        "--records",
+        str(records),
+    )
+    assert result.exit_code == 0, result.output

@@ -32,8 +32,8 @@ def status_enum(*symbols: str) -> dict[str, Any]:
     return {"type": "enum", "name": "Status", "symbols": list(symbols)}
 
 
-def order(id_type: str, status: dict[str, Any], *extra: dict[str, Any]) -> str:
-    """An Avro `Order` record: an id, a status enum and extra fields."""
+def order(id_type: str, status: dict[str, Any] | str, *extra: dict[str, Any]) -> str:
+    """An Avro `Order` record: an id, a status enum (or its name) and extra fields."""
     fields = [{"name": "id", "type": id_type}, {"name": "status", "type": status}, *extra]
     return json.dumps({"type": "record", "name": "Order", "namespace": "shop", "fields": fields})
 

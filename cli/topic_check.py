@@ -52,6 +52,8 @@ from serdes.framing import schema_key
 
 @dataclass(slots=True)
 class _Tally:
+    """The counts of one writer schema while the sample is read (mutable on purpose)."""
+
     records: int = 0
     unreadable: int = 0
     failures: list[Failure] = field(default_factory=list)
@@ -74,8 +76,8 @@ def _unusable_registry(exc: SerdesError, url: str) -> RegistryFailedError | None
     return None
 
 
-class _Writers:
-    """What the registry says of each writer schema, asked once per schema."""
+class WriterSchemas:
+    """What the registry says of each writer schema a record names, asked once per schema."""
 
     def __init__(self, client: RegistryClient, rest: RegistryRestClient, new_type: str) -> None:
         self._client = client
@@ -124,10 +126,10 @@ def _writer_key(data: bytes, ctx: SerializationContext) -> int | str:
     return str(key) if isinstance(key, uuid.UUID) else key
 
 
-def check_sample(
+def _check_sample(
     sample: Sample,
     reader: RecordReader,
-    writers: _Writers,
+    writers: WriterSchemas,
     *,
     topic: str,
     message_field: MessageField,
@@ -193,10 +195,13 @@ def _new_schema(file: Path, explicit: SchemaType | None, references: Sequence[st
     kind = schema_type_for(file, explicit)
     refs = []
     for text in references:
-        spec = ReferenceSpec.parse(text).to_registry()
-        refs.append(
-            SchemaReference(str(spec["name"]), str(spec["subject"]), int(str(spec["version"])))
-        )
+        spec = ReferenceSpec.parse(text)
+        if spec.subject is None or spec.version is None:
+            raise InputError(
+                f"Reference {spec.name!r} is resolved by the registry: give "
+                f"--reference {spec.name}=@SUBJECT:VERSION"
+            )
+        refs.append(SchemaReference(spec.name, spec.subject, spec.version))
     return Schema(read_text(file), kind.value, tuple(refs))
 
 
@@ -233,8 +238,8 @@ def topic_report(
         sample = sample_topic(options.kafka, per_partition=options.sample, start=options.start)
         topic = options.kafka.topic
     message_field = MessageField.KEY if subject.endswith("-key") else MessageField.VALUE
-    writers = _Writers(client, rest, new.schema_type)
-    tallies, skipped = check_sample(
+    writers = WriterSchemas(client, rest, new.schema_type)
+    tallies, skipped = _check_sample(
         sample, reader, writers, topic=topic, message_field=message_field, url=rest.url
     )
     ordered = sorted(tallies, key=_writer_order)

@@ -25,7 +25,7 @@ from registry.http import (
     schema_routes,
     subject_routes,
 )
-from registry.http.context import RequestContext
+from registry.http.context import MAY_READ_KEY, RequestContext, anyone_may_read
 from registry.http.negotiation import SCHEMA_REGISTRY_V1, check_request_type, response_type
 from registry.http.replies import Reply
 from registry.http.responses import read_body, send_bytes
@@ -129,7 +129,14 @@ class RegistryApp:
                 )
             query = scope["query_string"]
             params = QueryParams(query) if query else _NO_QUERY
-            ctx = RequestContext(self.registry, self.memo, params, route.params(captured), body)
+            ctx = RequestContext(
+                self.registry,
+                self.memo,
+                params,
+                route.params(captured),
+                body,
+                scope.get(MAY_READ_KEY, anyone_may_read),  # set by the security gate
+            )
             result = await route.handler(ctx)
             if isinstance(result, Reply):
                 status, payload = result.status, result.body

@@ -32,6 +32,8 @@ IO_HOMES = {
     "uvicorn": ("registry/server.py",),
     "click": ("cli/",),
     "confluent_kafka": ("registry/log/kafka/", "registry/cluster/", "serdes/"),
+    "argon2": ("registry/security/passwords.py",),
+    "jwt": ("registry/security/tokens.py",),
 }
 
 

@@ -25,7 +25,7 @@ from registry.http import (
     schema_routes,
     subject_routes,
 )
-from registry.http.context import MAY_READ_KEY, RequestContext, anyone_may_read
+from registry.http.context import MAY_READ_KEY, ROUTE_KEY, RequestContext, anyone_may_read
 from registry.http.negotiation import SCHEMA_REGISTRY_V1, check_request_type, response_type
 from registry.http.replies import Reply
 from registry.http.responses import read_body, send_bytes
@@ -118,7 +118,8 @@ class RegistryApp:
         try:
             media_type = response_type(accept)
             method = scope["method"]
-            route, captured = self.router.match(
+            matched = scope.get(ROUTE_KEY)  # set by the security gate
+            route, captured = matched or self.router.match(
                 method, scope.get("raw_path") or scope["path"].encode()
             )
             body = b""

@@ -15,6 +15,9 @@ from registry.services import Registry
 
 #: The ASGI scope key under which the security gate leaves `may_read` for the handlers.
 MAY_READ_KEY = "cairn.may_read"
+#: The ASGI scope key under which a wrapper that already matched the route leaves
+#: `(route, captured)`, so the app does not match it again.
+ROUTE_KEY = "cairn.route"
 
 
 def anyone_may_read(subject: str) -> bool:

@@ -44,6 +44,7 @@ class Acl:
     def __init__(self, entries: Iterable[AclEntry]) -> None:
         self.entries = tuple(entries)
         self._memo: dict[tuple[str, Permission, str], bool] = {}
+        self._readers: dict[str, Callable[[str], bool]] = {}
 
     def allows(self, principal: str, permission: Permission, subject: str) -> bool:
         """Whether `principal` has `permission` on `subject` (its stored, qualified form)."""
@@ -72,8 +73,13 @@ class Acl:
 
     def reader(self, principal: str) -> Callable[[str], bool]:
         """A predicate: may `principal` read this subject? (for filtering listings)."""
+        found = self._readers.get(principal)
+        if found is None:
 
-        def may_read(subject: str) -> bool:
-            return self.allows(principal, Permission.READ, subject)
+            def may_read(subject: str) -> bool:
+                return self.allows(principal, Permission.READ, subject)
 
-        return may_read
+            if len(self._readers) >= MEMO_LIMIT:
+                self._readers.clear()
+            found = self._readers[principal] = may_read
+        return found

@@ -5,8 +5,9 @@ certificate verified during the TLS handshake names the principal `cert:CN`. The
 certificate reaches the app as the ASGI TLS extension (`scope["extensions"]["tls"]
 ["client_cert_name"]`, an RFC 4514 name), which Cairn's server protocol fills in.
 
-Remembered credentials are answered on the event loop; an argon2 check or a first token
-verification runs in a worker thread so it never stalls other requests.
+A header verified before under the same config is answered from the config's memo
+(`memo.py`: one keyed hash, no parsing); an argon2 check or a token's first verification
+runs in a worker thread so it never stalls other requests.
 """
 
 from __future__ import annotations
@@ -54,24 +55,27 @@ async def authenticate(config: AuthConfig, scope: Mapping[str, Any]) -> Principa
         if principal is None:
             raise UnauthorizedError()
         return principal
+    memo = config.memo
+    digest = memo.digest(header)
+    known = memo.get(digest)
+    if known is not None:
+        return known
     try:
         credentials = parse_authorization(header)
     except MalformedCredentialsError:
         raise UnauthorizedError() from None
     if isinstance(credentials, BasicCredentials):
-        passwords = config.passwords
         user, password = credentials.user, credentials.password
-        if passwords.remembered(user, password) or await asyncio.to_thread(
-            passwords.verify, user, password
-        ):
-            return Principal(user, Method.PASSWORD)
-        raise UnauthorizedError()
+        if not await asyncio.to_thread(config.passwords.verify, user, password):
+            raise UnauthorizedError()
+        principal = Principal(user, Method.PASSWORD)
+        memo.put(digest, principal)
+        return principal
     tokens = config.tokens
-    if tokens is None:
+    verified = None if tokens is None else await asyncio.to_thread(tokens.verify, credentials.token)
+    if verified is None:
         raise UnauthorizedError()
-    subject = tokens.remembered(credentials.token)
-    if subject is None:
-        subject = await asyncio.to_thread(tokens.verify, credentials.token)
-    if subject is None:
-        raise UnauthorizedError()
-    return Principal(subject, Method.BEARER)
+    name, expires = verified
+    principal = Principal(name, Method.BEARER)
+    memo.put(digest, principal, expires=expires)
+    return principal

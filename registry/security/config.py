@@ -32,6 +32,7 @@ from typing import Any
 from registry.security.access import Permission
 from registry.security.acl import Acl, AclEntry
 from registry.security.errors import AuthConfigError
+from registry.security.memo import CredentialMemo
 from registry.security.passwords import PasswordBook, is_password_hash
 from registry.security.tokens import BearerSettings, TokenVerifier
 
@@ -47,11 +48,13 @@ _ACL_KEYS = frozenset({"principal", "subjects", "permissions"})
 
 @dataclass(frozen=True, slots=True)
 class AuthConfig:
-    """One loaded auth config: who can authenticate, and what they may do."""
+    """One loaded auth config: who can authenticate, and what they may do; `memo` holds
+    the credentials verified under it (a reload starts a new one)."""
 
     passwords: PasswordBook
     tokens: TokenVerifier | None
     acl: Acl
+    memo: CredentialMemo
 
 
 def load_auth_config(path: Path) -> AuthConfig:
@@ -71,7 +74,7 @@ def load_auth_config(path: Path) -> AuthConfig:
             raise AuthConfigError("[bearer] must be a table")
         tokens = TokenVerifier(_bearer(bearer, path.parent))
     entries = [_acl_entry(entry, n) for n, entry in enumerate(_table_list(data, "acl"), 1)]
-    return AuthConfig(PasswordBook(users), tokens, Acl(entries))
+    return AuthConfig(PasswordBook(users), tokens, Acl(entries), CredentialMemo())
 
 
 class AuthConfigSource:

@@ -29,7 +29,7 @@ from registry.errors import (
     UnauthorizedError,
 )
 from registry.http.app import RegistryApp, error_reply
-from registry.http.context import MAY_READ_KEY
+from registry.http.context import MAY_READ_KEY, ROUTE_KEY
 from registry.http.negotiation import SCHEMA_REGISTRY_V1
 from registry.http.params import flag
 from registry.http.responses import send_bytes
@@ -76,11 +76,13 @@ class SecurityGate:
         except (NotFoundError, MethodNotAllowedError, RegistryError):
             await self._app(scope, receive, send)  # the app renders the error
             return
+        scope[ROUTE_KEY] = (route, captured)
         access = route.access
         if access.target is Target.OPEN:
             await self._app(scope, receive, send)
             return
-        query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+        raw_query = scope["query_string"]
+        query = dict(parse_qsl(raw_query.decode("latin-1"))) if raw_query else {}
         principal = ANONYMOUS
         config = None if self._auth is None else self._auth.current
         try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import pytest
 
 from registry.security.authentication import client_certificate_principal
+from registry.security.memo import CredentialMemo
 from registry.security.passwords import PasswordBook, hash_password, is_password_hash
 from registry.security.principals import (
     BasicCredentials,
@@ -49,16 +51,27 @@ def test_the_tls_extension_names_a_certificate_principal() -> None:
     assert client_certificate_principal({}) is None
 
 
-def test_the_password_book_remembers_only_verified_credentials() -> None:
+def test_the_password_book_checks_argon2id_hashes() -> None:
     hashed = hash_password("s3cret")
     assert is_password_hash(hashed)
     assert not is_password_hash("$argon2i$v=19$m=1,t=1,p=1$x$y")
-    book = PasswordBook({"alice": hashed}, cache_size=1)
-    assert not book.remembered("alice", "s3cret")
+    book = PasswordBook({"alice": hashed})
+    assert book.verify("alice", "s3cret")
     assert not book.verify("alice", "wrong")
     assert not book.verify("bob", "s3cret")  # unknown user: checked against a dummy hash
-    assert not book.remembered("alice", "wrong")
-    assert book.verify("alice", "s3cret")
-    assert book.remembered("alice", "s3cret")
-    # A fresh book (a reload) forgets: its HMAC key is new.
-    assert not PasswordBook({"alice": hashed}).remembered("alice", "s3cret")
+
+
+def test_the_memo_keeps_verified_credentials_until_they_expire() -> None:
+    memo = CredentialMemo(size=2)
+    alice, bob, carol = (Principal(n, Method.PASSWORD) for n in ("alice", "bob", "carol"))
+    digest = memo.digest(b"Basic YWxpY2U6eA==")
+    assert digest != CredentialMemo().digest(b"Basic YWxpY2U6eA==")  # keyed per memo
+    assert memo.get(digest) is None
+    memo.put(digest, alice)
+    assert memo.get(digest) == alice
+    memo.put(memo.digest(b"bob"), bob, expires=time.time() - 1)
+    assert memo.get(memo.digest(b"bob")) is None  # expired
+    memo.put(memo.digest(b"bob"), bob)
+    memo.put(memo.digest(b"carol"), carol)  # full: the oldest entry goes
+    assert memo.get(digest) is None
+    assert memo.get(memo.digest(b"carol")) == carol

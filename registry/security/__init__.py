@@ -8,6 +8,7 @@ One module per responsibility, none importing the others' libraries:
 * `passwords`: users' argon2id hashes (argon2-cffi lives only here);
 * `tokens`: bearer JWTs (pyjwt lives only here);
 * `acl`: the `[[acl]]` entries and their decisions;
+* `memo`: credentials already verified, under a keyed hash;
 * `config`: the TOML auth config and its reloading;
 * `authentication`: a request's principal;
 * `audit`: the `cairn.audit` logger;

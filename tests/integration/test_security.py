@@ -360,6 +360,15 @@ def test_mutual_tls_names_the_certificates_cn(servers: dict[str, ServerProcess],
             client.get("/subjects")
 
 
+def test_health_endpoints_and_the_root_stay_open(
+    servers: dict[str, ServerProcess], pki: Pki
+) -> None:
+    with httpx.Client(base_url=servers["tls"].url, verify=pki.context()) as client:
+        for path in ("/health/live", "/health/ready", "/"):
+            assert client.get(path).status_code == 200, path
+        assert client.get("/v1/metadata/version").status_code == 401
+
+
 def test_plain_http_is_not_served_on_a_tls_port(servers: dict[str, ServerProcess]) -> None:
     with httpx.Client(base_url=f"http://{HOST}:{servers['tls'].port}") as client:
         try:

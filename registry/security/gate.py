@@ -47,6 +47,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _CONTENT_TYPE = SCHEMA_REGISTRY_V1.encode()
+#: Schema-read decisions remembered before the memo starts over.
+GRANTS_LIMIT = 65536
 _REALM = b'realm="cairn"'
 
 
@@ -61,8 +63,12 @@ class SecurityGate:
         audit: AuditLog | None = None,
     ) -> None:
         self._app = app
+        self._state = app.registry.store.state
         self._auth = auth
         self._audit = audit or AuditLog()
+        self._schema_grants: dict[
+            tuple[str, Target, str | None, str | None], tuple[int, AuthConfig, bool]
+        ] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point: lifespan and other scopes pass straight through."""
@@ -140,19 +146,43 @@ class SecurityGate:
                 return
             raise _forbidden(permission, subject)
         if target in (Target.SCHEMA_ID, Target.SCHEMA_GUID):
-            schemas = self._schemas(route, captured, query)
-            if schemas is None:
-                return  # no such schema: the handler answers 404
-            queries = self._app.registry.queries
-            for schema in schemas:
-                for carrier in queries.carriers(schema, deleted=True):
-                    if acl.allows(principal, Permission.READ, carrier.subject):
-                        scope[MAY_READ_KEY] = acl.reader(principal)
-                        return
-            raise _forbidden(Permission.READ, None, what="Schema")
+            if not self._may_read_schema(config, principal, route, captured, query):
+                raise _forbidden(Permission.READ, None, what="Schema")
+            scope[MAY_READ_KEY] = acl.reader(principal)
+            return
         if acl.allows_registry(principal, permission):
             return
         raise _forbidden(permission, None)
+
+    def _may_read_schema(
+        self,
+        config: AuthConfig,
+        principal: str,
+        route: Route,
+        captured: list[str],
+        query: dict[str, str],
+    ) -> bool:
+        """Whether a subject `principal` may read holds the schema (True when there is no
+        such schema: the handler answers 404). Decisions are remembered until the state
+        or the config changes: this is on the hottest read path."""
+        target = route.access.target
+        param = route.raw_param(captured, "guid" if target is Target.SCHEMA_GUID else "id")
+        key = (principal, target, param, query.get("subject"))
+        offset = self._state.next_offset
+        known = self._schema_grants.get(key)
+        if known is not None and known[0] == offset and known[1] is config:
+            return known[2]
+        schemas = self._schemas(route, captured, query)
+        queries = self._app.registry.queries
+        allowed = schemas is None or any(
+            config.acl.allows(principal, Permission.READ, carrier.subject)
+            for schema in schemas
+            for carrier in queries.carriers(schema, deleted=True)
+        )
+        if len(self._schema_grants) >= GRANTS_LIMIT:
+            self._schema_grants.clear()
+        self._schema_grants[key] = (offset, config, allowed)
+        return allowed
 
     def _schemas(
         self, route: Route, captured: list[str], query: dict[str, str]

@@ -220,6 +220,13 @@ def test_a_schema_id_is_readable_through_any_readable_subject(secured: Secured) 
         client.get(f"/schemas/ids/{only_orders}/schema", headers=basic("payments")),
         "User is denied operation Read on Schema",
     )
+    # Decisions follow the registry: once a readable subject holds the schema, it is readable.
+    assert register(client, "payments-later-value", "payments", "O") == only_orders
+    assert client.get(f"/schemas/ids/{only_orders}", headers=basic("payments")).is_success
+    client.delete("/subjects/payments-later-value", headers=basic("payments"))
+    gone = client.delete("/subjects/payments-later-value?permanent=true", headers=basic("admin"))
+    assert gone.status_code == 200, gone.text
+    assert client.get(f"/schemas/ids/{only_orders}", headers=basic("payments")).status_code == 403
     missing = client.get("/schemas/ids/999999", headers=basic("payments"))
     assert missing.status_code == 404
     assert missing.json()["error_code"] == 40403

@@ -145,7 +145,10 @@ class TokenIssuer:
         self.jwks_file = directory / "jwks.json"
         self.jwks_file.write_text(json.dumps({"keys": [public]}))
 
-    def token(self, subject: str, *, lifetime_s: float = 600.0, **claims: Any) -> str:
-        """A signed token for `subject`, valid for `lifetime_s` (negative: already expired)."""
-        payload = {"sub": subject, "exp": int(time.time() + lifetime_s), **claims}
+    def token(self, subject: str, *, lifetime_s: float | None = 600.0, **claims: Any) -> str:
+        """A signed token for `subject`, valid for `lifetime_s` (negative: already expired;
+        None: no `exp` claim)."""
+        payload: dict[str, Any] = {"sub": subject, **claims}
+        if lifetime_s is not None:
+            payload["exp"] = int(time.time() + lifetime_s)
         return jwt.encode(payload, self._key, algorithm="RS256", headers={"kid": self.kid})

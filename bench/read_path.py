@@ -5,23 +5,28 @@ access log:
 
 * the baseline, a Starlette app that answers `GET /` (and `POST /`) with a fixed JSON body of
   about the size of a small schema response; this is the ceiling for a cached read;
-* Cairn (`cairn serve`) on a temporary data directory holding one registered schema.
+* Cairn (`cairn serve`) on a temporary data directory holding one registered schema;
+* with `--auth`, a second Cairn with `--auth-config` (one user allowed to read every subject),
+  for the `*-auth` targets, which send that user's basic-auth credentials.
 
 Then drives both with wrk: for each round, for each concurrency (64 saturating, 8 latency),
 the baseline first and each Cairn target after it, every run preceded by a warm-up. Ratios
 are taken against the baseline of the same round and reported as medians over the rounds.
 
 With `--variant ARGS`, a second Cairn runs with those extra `serve` options (its own data
-directory, the same schema) and is measured right after the first in every round; the table
-then also gives variant req/s / Cairn req/s. For example, what the metrics cost:
-`python bench/read_path.py --cairn-args=--no-metrics --variant=--metrics --targets ids,latest`.
+directory, the same schema) and is measured right after the first for every open target in
+every round; the report then also gives variant req/s / Cairn req/s. For example, what the
+metrics cost: `python bench/read_path.py --cairn-args=--no-metrics --variant=--metrics`.
 
-Run from the repository root: `python bench/read_path.py [--rounds 5] [--duration 10]`.
+Run from the repository root: `python bench/read_path.py [--rounds 5] [--duration 10]`;
+`python bench/read_path.py --auth --targets ids,ids-auth` compares authenticated reads with
+unauthenticated ones (goal: at least 0.80 of their throughput).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import platform
@@ -37,7 +42,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
@@ -68,6 +73,9 @@ BENCH_SCHEMA = json.dumps(
 )
 #: The baseline answers with a body shaped and sized like Cairn's `GET /schemas/ids/{id}`.
 BASELINE_BODY = json.dumps({"schema": BENCH_SCHEMA}, separators=(",", ":")).encode()
+#: The user of the secured server (`--auth`).
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-password"
+AUTHORIZATION = "Basic " + base64.b64encode(f"{BENCH_USER}:{BENCH_PASSWORD}".encode()).decode()
 
 
 # --------------------------------------------------------------------------- processes
@@ -145,7 +153,7 @@ def start_server(name: str, argv: Sequence[str], port: int, log_dir: Path) -> Se
     return server
 
 
-def cairn_argv(port: int, data_dir: Path, extra: Sequence[str] = ()) -> list[str]:
+def cairn_argv(port: int, data_dir: Path, *extra: str) -> list[str]:
     """`cairn serve` on 127.0.0.1:`port` with the embedded log in `data_dir`."""
     return [
         sys.executable,
@@ -164,6 +172,18 @@ def cairn_argv(port: int, data_dir: Path, extra: Sequence[str] = ()) -> list[str
     ]
 
 
+def auth_config(directory: Path) -> Path:
+    """An auth config with one user allowed to read every subject."""
+    from registry.security.passwords import hash_password  # noqa: PLC0415
+
+    path = directory / "auth.toml"
+    path.write_text(
+        f'[[users]]\nname = "{BENCH_USER}"\npassword_hash = "{hash_password(BENCH_PASSWORD)}"\n'
+        f'[[acl]]\nprincipal = "{BENCH_USER}"\nsubjects = "*"\npermissions = ["read", "write"]\n'
+    )
+    return path
+
+
 def baseline_argv(port: int) -> list[str]:
     """This script in baseline-server mode."""
     return [sys.executable, str(Path(__file__).resolve()), "--serve-baseline", str(port)]
@@ -171,23 +191,30 @@ def baseline_argv(port: int) -> list[str]:
 
 @contextmanager
 def servers(
-    log_dir: Path, args: argparse.Namespace
-) -> Iterator[tuple[Server, Server, Server | None]]:
-    """The baseline, Cairn and the variant if asked for, running; stopped by PID at the end."""
+    log_dir: Path, data_dir: Path, args: argparse.Namespace
+) -> Iterator[tuple[Server, Server, Server | None, Server | None]]:
+    """The baseline and Cairn (and a secured Cairn with `--auth`, a variant with
+    `--variant`), all running; all stopped by PID on the way out."""
+    extra = args.cairn_args.split()
     started: list[Server] = []
     try:
         port = free_port()
         started.append(start_server("baseline", baseline_argv(port), port, log_dir))
         port = free_port()
-        argv = cairn_argv(port, log_dir / "data", args.cairn_args.split())
-        started.append(start_server("cairn", argv, port, log_dir))
-        variant = None
+        started.append(start_server("cairn", cairn_argv(port, data_dir, *extra), port, log_dir))
+        secured = variant = None
+        if args.auth:
+            port = free_port()
+            secure = ("--auth-config", str(auth_config(log_dir)))
+            argv = cairn_argv(port, data_dir.with_name("data-auth"), *extra, *secure)
+            secured = start_server("cairn-auth", argv, port, log_dir)
+            started.append(secured)
         if args.variant is not None:
             port = free_port()
-            argv = cairn_argv(port, log_dir / "variant-data", args.variant.split())
+            argv = cairn_argv(port, data_dir.with_name("data-variant"), *args.variant.split())
             variant = start_server("variant", argv, port, log_dir)
             started.append(variant)
-        yield started[0], started[1], variant
+        yield started[0], started[1], secured, variant
     finally:
         for server in reversed(started):
             server.stop()
@@ -215,13 +242,13 @@ def serve_baseline(port: int) -> None:
     )
 
 
-def post_json(url: str, body: object) -> dict[str, object]:
+def post_json(url: str, body: object, *, authorization: str | None = None) -> dict[str, object]:
     """POST a JSON body with the registry's content type and decode the answer."""
+    headers = {"Content-Type": CONTENT_TYPE}
+    if authorization is not None:
+        headers["Authorization"] = authorization
     request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": CONTENT_TYPE},
-        method="POST",
+        url, data=json.dumps(body).encode(), headers=headers, method="POST"
     )
     with urllib.request.urlopen(request, timeout=10.0) as response:
         decoded: dict[str, object] = json.loads(response.read())
@@ -300,6 +327,12 @@ def lua_post(path: Path, body: str) -> Path:
     return path
 
 
+def lua_authorized(path: Path) -> Path:
+    """Write a wrk script that GETs with the bench user's basic-auth credentials."""
+    path.write_text(f'wrk.headers["Authorization"] = "{AUTHORIZATION}"\n')
+    return path
+
+
 # --------------------------------------------------------------------------- targets
 
 
@@ -313,6 +346,9 @@ class Target:
     goal: float
     #: For POST targets: the wrk script (the baseline then gets the same POST).
     script: Path | None = None
+    #: Sent to the secured server (`--auth`) with credentials; compared with `key` minus
+    #: `-auth` on the open server too.
+    secured: bool = False
 
 
 def make_targets(schema_id: int, script_dir: Path) -> dict[str, Target]:
@@ -335,6 +371,15 @@ def make_targets(schema_id: int, script_dir: Path) -> dict[str, Target]:
             post,
         ),
         Target("lookup", "POST /subjects/{s} (lookup)", subject, 0.50, post),
+        # Authenticated reads must keep 0.80 of the open ones (0.80 x 0.80 of the baseline).
+        Target(
+            "ids-auth",
+            "GET /schemas/ids/{id} (basic auth)",
+            f"/schemas/ids/{schema_id}",
+            0.64,
+            lua_authorized(script_dir / "auth.lua"),
+            secured=True,
+        ),
     ]
     return {t.key: t for t in targets}
 
@@ -351,7 +396,7 @@ class Samples:
 
     baseline: list[WrkResult]
     cairn: list[WrkResult]
-    variant: list[WrkResult]
+    variant: list[WrkResult] = field(default_factory=list)
 
 
 def measure(
@@ -422,23 +467,43 @@ def report(
                 f"{ratio:>6.2f} {goal:>6} {base_p99:>7.2f}ms {cairn_p99:>8.2f}ms "
                 f"{p99_ratio:>6.2f}  {verdict}"
             )
-    if any(cells[key].variant for key in cells):
+    for connections in args.connections:
+        for target in targets:
+            open_key = target.key.removesuffix("-auth")
+            if not target.secured or (open_key, connections) not in cells:
+                continue
+            secured, opened = cells[(target.key, connections)], cells[(open_key, connections)]
+            auth_ratio = median(
+                [
+                    s.requests_per_s / o.requests_per_s
+                    for s, o in zip(secured.cairn, opened.cairn, strict=True)
+                ]
+            )
+            met = auth_ratio >= 0.80
+            all_met &= met
+            print(
+                f"{'authenticated / open ' + open_key:<40} {connections:>3} "
+                f"{median([o.requests_per_s for o in opened.cairn]):>11.0f} "
+                f"{median([s.requests_per_s for s in secured.cairn]):>12.0f} "
+                f"{auth_ratio:>6.2f} {'0.80':>6}  {'ok' if met else 'MISS'}"
+            )
+    if any(cell.variant for cell in cells.values()):
         print()
         print(f"variant ({args.variant}) against Cairn ({args.cairn_args or 'defaults'}):")
-        for connections in args.connections:
-            for target in targets:
-                cell = cells[(target.key, connections)]
-                ratio = median(
-                    [
-                        v.requests_per_s / c.requests_per_s
-                        for c, v in zip(cell.cairn, cell.variant, strict=True)
-                    ]
-                )
-                print(
-                    f"  {target.label:<40} {connections:>3} "
-                    f"{median([r.requests_per_s for r in cell.variant]):>9.0f} req/s  "
-                    f"variant/cairn {ratio:.3f}"
-                )
+        for (key, connections), cell in cells.items():
+            if not cell.variant:
+                continue
+            ratio = median(
+                [
+                    v.requests_per_s / c.requests_per_s
+                    for c, v in zip(cell.cairn, cell.variant, strict=True)
+                ]
+            )
+            print(
+                f"  {key:<40} {connections:>3} "
+                f"{median([r.requests_per_s for r in cell.variant]):>9.0f} req/s  "
+                f"variant/cairn {ratio:.3f}"
+            )
     print()
     print(
         "ratio = median over rounds of Cairn req/s / baseline req/s in the same round; "
@@ -460,21 +525,33 @@ def run(args: argparse.Namespace) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="cairn-bench-") as tmp:
         tmp_dir = Path(tmp)
-        with servers(tmp_dir, args) as (baseline, cairn, variant):
-            for server in (cairn, variant):
-                if server is not None:
-                    registered = post_json(
-                        f"{server.url}/subjects/{BENCH_SUBJECT}/versions", {"schema": BENCH_SCHEMA}
-                    )
+        with servers(tmp_dir, tmp_dir / "data", args) as (baseline, cairn, secured, variant):
+            registered = post_json(
+                f"{cairn.url}/subjects/{BENCH_SUBJECT}/versions", {"schema": BENCH_SCHEMA}
+            )
+            if variant is not None:
+                post_json(
+                    f"{variant.url}/subjects/{BENCH_SUBJECT}/versions", {"schema": BENCH_SCHEMA}
+                )
             schema_id = registered["id"]
             assert isinstance(schema_id, int), registered
+            if secured is not None:
+                again = post_json(
+                    f"{secured.url}/subjects/{BENCH_SUBJECT}/versions",
+                    {"schema": BENCH_SCHEMA},
+                    authorization=AUTHORIZATION,
+                )
+                assert again["id"] == schema_id, again
             known = make_targets(schema_id, tmp_dir)
             unknown = [k for k in args.targets if k not in known]
             if unknown:
                 print(f"unknown targets {unknown}; known: {', '.join(known)}", file=sys.stderr)
                 return 2
             targets = [known[k] for k in args.targets]
-            cells = {(t.key, c): Samples([], [], []) for t in targets for c in args.connections}
+            if secured is None and any(t.secured for t in targets):
+                print("the *-auth targets need --auth", file=sys.stderr)
+                return 2
+            cells = {(t.key, c): Samples([], []) for t in targets for c in args.connections}
             for round_no in range(1, args.rounds + 1):
                 for connections in args.connections:
                     baseline_get = measure(
@@ -482,17 +559,19 @@ def run(args: argparse.Namespace) -> int:
                     )
                     baseline_post: WrkResult | None = None
                     for target in targets:
-                        if target.script is not None and baseline_post is None:
+                        posts = target.script is not None and not target.secured
+                        if posts and baseline_post is None:
                             baseline_post = measure(
                                 baseline.url + "/",
                                 connections=connections,
                                 args=args,
                                 script=target.script,
                             )
-                        base = baseline_get if target.script is None else baseline_post
+                        base = baseline_post if posts else baseline_get
                         assert base is not None
+                        server = secured if target.secured and secured is not None else cairn
                         result = measure(
-                            cairn.url + target.path,
+                            server.url + target.path,
                             connections=connections,
                             args=args,
                             script=target.script,
@@ -500,7 +579,7 @@ def run(args: argparse.Namespace) -> int:
                         cell = cells[(target.key, connections)]
                         cell.baseline.append(base)
                         cell.cairn.append(result)
-                        if variant is not None:
+                        if variant is not None and not target.secured:
                             cell.variant.append(
                                 measure(
                                     variant.url + target.path,
@@ -537,7 +616,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--targets",
         type=lambda s: [t.strip() for t in s.split(",") if t.strip()],
         default=DEFAULT_TARGETS.split(","),
-        help=f"comma-separated: ids,version,latest,subjects,config,mode,reregister,lookup "
+        help=f"comma-separated: ids,version,latest,subjects,config,mode,reregister,lookup,"
+        f"ids-auth (with --auth) "
         f"(default {DEFAULT_TARGETS})",
     )
     parser.add_argument(
@@ -547,6 +627,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--variant",
         metavar="ARGS",
         help="also measure a second Cairn with these extra `serve` options, against the first",
+    )
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="also start a Cairn with --auth-config, for the *-auth targets",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cli.auth_commands import auth
 from cli.check_command import check
 from cli.completion_command import completion
 from cli.config_commands import config, mode
@@ -30,4 +31,5 @@ COMMANDS: tuple[click.Command, ...] = (
     generate,
     completion,
     serve,
+    auth,
 )

@@ -20,7 +20,17 @@ from registry.log.errors import LogError
 from registry.log.file import FileLog
 from registry.log.kafka import DEFAULT_TOPIC, KafkaLog, KafkaLogSettings
 from registry.log_output import LOG_FORMATS, configure_logging
-from registry.server import ReplayStatus, ServedRegistry, build_app, build_cluster_app, starting_app
+from registry.security.config import AuthConfigSource
+from registry.security.errors import AuthConfigError
+from registry.security.settings import SecuritySettings
+from registry.server import (
+    ReplayStatus,
+    ServedRegistry,
+    build_app,
+    build_cluster_app,
+    secure,
+    starting_app,
+)
 from registry.server import serve as run_server
 from registry.settings import Settings
 from registry.telemetry import Telemetry
@@ -46,6 +56,7 @@ Examples:
   cairn serve --config /etc/cairn/cairn.toml --print-config
   cairn serve --host 0.0.0.0 --port 8081 --data-dir /var/lib/cairn
   cairn serve --kafka-bootstrap-servers kafka-1:9092,kafka-2:9092 --advertised-url http://reg-1:8081
+  cairn serve --tls-cert server.pem --tls-key server.key --auth-config auth.toml
 """,
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -138,6 +149,30 @@ Examples:
     type=click.FloatRange(3.0),
     help="Seconds a write (or a stalled read) may wait for Kafka before failing.",
 )
+# --- security options (TLS, mutual TLS, authentication and ACLs) ---------------------------
+@click.option(
+    "--tls-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Server certificate (PEM, with its chain): serve HTTPS only.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Private key of --tls-cert (PEM).",
+)
+@click.option(
+    "--tls-client-ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CA bundle for mutual TLS: clients must present a certificate it signed; "
+    "its CN is the principal cert:CN.",
+)
+@click.option(
+    "--auth-config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML file of users, bearer-token keys and ACLs; requests must then authenticate. "
+    "Reloaded on SIGHUP.",
+)
+# --- end of security options -------------------------------------------------------------
 @click.option(
     "--log-level",
     type=LOG_LEVEL,
@@ -193,12 +228,17 @@ def serve(
     metrics: bool,
     log_level: str | None,
     log_format: str,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_client_ca: Path | None,
+    auth_config: Path | None,
 ) -> None:
     """Run the registry on an embedded, crash-safe local log, or on a Kafka topic."""
     if print_config:
         click.echo(render_effective(ctx), nl=False)
         return
     configure_logging(log_level or logging.getLevelName(logging.getLogger().level), log_format)
+    security, auth = security_options(tls_cert, tls_key, tls_client_ca, auth_config)
     telemetry = Telemetry() if metrics else None
     settings = Settings(
         host=host,
@@ -224,12 +264,13 @@ def serve(
             kafka_bootstrap_servers,
             topic=kafka_topic,
             group_id=group_id,
-            advertised_url=advertised_url or f"http://{host}:{port}",
+            advertised_url=advertised_url
+            or f"{'https' if security.tls else 'http'}://{host}:{port}",
             eligible=leader_eligibility,
             client_config=dict(kafka_config),
             session_timeout_ms=kafka_session_timeout_ms,
         )
-        serve_on_kafka(settings, log_settings, node, telemetry)
+        serve_on_kafka(settings, log_settings, node, telemetry, security, auth)
         return
     try:
         log = (
@@ -245,10 +286,30 @@ def serve(
         raise click.ClickException(str(exc)) from exc
     app = starting_app(
         log,
-        lambda status: build_app(log, settings, status=status, telemetry=telemetry),
+        lambda status: secure(build_app(log, settings, status=status, telemetry=telemetry), auth),
         telemetry=telemetry,
     )
-    run_server(app, settings)
+    run_server(app, settings, security, on_reload=None if auth is None else auth.reload)
+
+
+def security_options(
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_client_ca: Path | None,
+    auth_config: Path | None,
+) -> tuple[SecuritySettings, AuthConfigSource | None]:
+    """The security settings and the loaded auth config; a usage error when they are wrong."""
+    try:
+        security = SecuritySettings(
+            tls_cert=tls_cert, tls_key=tls_key, tls_client_ca=tls_client_ca, auth_config=auth_config
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        auth = None if auth_config is None else AuthConfigSource(auth_config)
+    except AuthConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return security, auth
 
 
 def serve_on_kafka(
@@ -256,6 +317,8 @@ def serve_on_kafka(
     log_settings: KafkaLogSettings,
     node: ElectionSettings,
     telemetry: Telemetry | None,
+    security: SecuritySettings,
+    auth: AuthConfigSource | None,
 ) -> None:
     """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve.
 
@@ -279,6 +342,7 @@ def serve_on_kafka(
             forward_timeout_s=2 * log_settings.timeout_s + 5.0,
             status=status,
             telemetry=telemetry,
+            auth=auth,
         )
         election.start()
         leader = election.wait_for_leader(LEADER_WAIT_S)
@@ -291,6 +355,11 @@ def serve_on_kafka(
         return app
 
     try:
-        run_server(starting_app(log, build, telemetry=telemetry, leadership=election), settings)
+        run_server(
+            starting_app(log, build, telemetry=telemetry, leadership=election),
+            settings,
+            security,
+            on_reload=None if auth is None else auth.reload,
+        )
     finally:
         election.stop()

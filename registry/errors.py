@@ -2,6 +2,8 @@
 
     RegistryError                       status, error_code, message
     ├── BadRequestError                 400 / 400   malformed JSON or wrong body shape
+    ├── UnauthorizedError               401 / 401   no or wrong credentials
+    ├── ForbiddenError                  403 / 40301 the principal lacks the permission
     ├── NotFoundError                   404 / 404   unknown path
     │   ├── SubjectNotFoundError        404 / 40401
     │   ├── VersionNotFoundError        404 / 40402
@@ -63,6 +65,23 @@ class BadRequestError(RegistryError):
 
     status = 400
     code = 400
+
+
+class UnauthorizedError(RegistryError):
+    """The request carries no credentials, or credentials that do not authenticate."""
+
+    status = 401
+    code = 401
+
+    def __init__(self, message: str = "Unauthorized") -> None:
+        super().__init__(message)
+
+
+class ForbiddenError(RegistryError):
+    """The authenticated principal lacks the permission the request needs."""
+
+    status = 403
+    code = 40301
 
 
 class NotFoundError(RegistryError):

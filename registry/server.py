@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from compat.formats import Formats, default_formats
 from registry.http.app import RegistryApp, create_app
@@ -19,6 +22,9 @@ from registry.http.forwarding import LeaderGate, Leadership
 from registry.http.metrics import MetricsEndpoint, MetricsSources
 from registry.http.startup import ReplayStatus, StartupGate
 from registry.log.base import Log
+from registry.security.config import AuthConfigSource
+from registry.security.gate import SecurityGate
+from registry.security.settings import SecuritySettings
 from registry.services import Registry
 from registry.settings import Settings
 from registry.store import Store
@@ -31,6 +37,7 @@ __all__ = [
     "build_app",
     "build_cluster_app",
     "build_registry",
+    "secure",
     "serve",
     "starting_app",
 ]
@@ -129,9 +136,14 @@ def build_cluster_app(
     formats: Formats | None = None,
     status: ReplayStatus | None = None,
     telemetry: Telemetry | None = None,
+    auth: AuthConfigSource | None = None,
 ) -> LeaderGate:
     """The app of one node among several on a shared log: it follows the log, and its
-    writes go through `leadership`'s leader (`LeaderGate`)."""
+    writes go through `leadership`'s leader (`LeaderGate`).
+
+    The security gate sits inside the leader gate: a follower forwards a write with the
+    caller's credentials as they came, and only the leader authenticates and authorizes it.
+    """
     app = build_app(
         log,
         settings,
@@ -140,7 +152,13 @@ def build_cluster_app(
         status=status,
         telemetry=telemetry,
     )
-    return LeaderGate(app, leadership, timeout_s=forward_timeout_s)
+    return LeaderGate(app, leadership, timeout_s=forward_timeout_s, local=secure(app, auth))
+
+
+def secure(app: RegistryApp, auth: AuthConfigSource | None) -> SecurityGate:
+    """`app` behind authentication and authorization under `auth` (None: open), with every
+    write audited."""
+    return SecurityGate(app, auth)
 
 
 class Follower:
@@ -239,19 +257,132 @@ class BackgroundServer:
         self._thread.join(timeout_s)
 
 
-def serve(app: ASGIApp, settings: Settings) -> None:
-    """Run `app` under uvicorn with httptools and uvloop (both come with uvicorn[standard])."""
+def serve(
+    app: ASGIApp,
+    settings: Settings,
+    security: SecuritySettings | None = None,
+    *,
+    on_reload: Callable[[], Any] | None = None,
+) -> None:
+    """Run `app` under uvicorn with httptools and uvloop (both come with uvicorn[standard]).
+
+    With TLS in `security` the server speaks HTTPS only (mutual TLS with a client CA);
+    `on_reload` runs in a worker thread on each SIGHUP, while connections stay open.
+    """
+    security = security or SecuritySettings()
+    if security.auth_config is None:
+        logger.warning(
+            "no --auth-config: the registry is open; anyone who can reach it may read, "
+            "change and delete every subject"
+        )
+    tls: dict[str, Any] = {}
+    if security.tls_cert is not None:
+        tls = {
+            "ssl_certfile": str(security.tls_cert),
+            "ssl_keyfile": str(security.tls_key),
+            "ssl_cert_reqs": ssl.CERT_REQUIRED if security.mutual_tls else ssl.CERT_NONE,
+            "ssl_ca_certs": str(security.tls_client_ca) if security.mutual_tls else None,
+        }
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=TlsAwareHttpProtocol if security.tls else "httptools",
         access_log=settings.access_log,
         log_level="info",
         # uvicorn's loggers propagate to the root handler: one format for every line.
         log_config=None,
         server_header=False,
         lifespan="on",
+        **tls,
     )
-    uvicorn.Server(config).run()
+    _ReloadingServer(config, on_reload).run()
+
+
+class _ReloadingServer(uvicorn.Server):
+    """uvicorn's server, plus a SIGHUP handler that runs `on_reload` off the event loop."""
+
+    def __init__(self, config: uvicorn.Config, on_reload: Callable[[], Any] | None) -> None:
+        super().__init__(config)
+        self._on_reload = on_reload
+
+    async def startup(self, sockets: Any = None) -> None:
+        """uvicorn's start-up, then the SIGHUP handler."""
+        await super().startup(sockets)
+        on_reload = self._on_reload
+        if on_reload is not None:
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, on_reload))
+
+
+#: TLS versions as the ASGI TLS extension numbers them.
+_TLS_VERSIONS = {"TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
+#: Short RFC 4514 names of the attributes `SSLObject.getpeercert()` spells out.
+_RDN_NAMES = {
+    "commonName": "CN",
+    "organizationName": "O",
+    "organizationalUnitName": "OU",
+    "countryName": "C",
+    "localityName": "L",
+    "stateOrProvinceName": "ST",
+    "streetAddress": "STREET",
+    "domainComponent": "DC",
+    "userId": "UID",
+}
+
+
+class TlsAwareHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, filling in the ASGI TLS extension.
+
+    uvicorn does not expose the peer certificate to the app. This protocol reads it from the
+    connection's `ssl_object` once per connection and adds
+    `scope["extensions"]["tls"]` (`client_cert_name` as an RFC 4514 name,
+    `client_cert_chain`, `tls_version`) to every request on it, as the ASGI TLS extension
+    specifies, so the security gate finds the client certificate's CN there.
+    """
+
+    _tls: dict[str, Any] | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """uvicorn's bookkeeping, then the connection's TLS facts."""
+        super().connection_made(transport)
+        ssl_object = transport.get_extra_info("ssl_object")
+        self._tls = None if ssl_object is None else tls_extension(ssl_object)
+
+    def on_message_begin(self) -> None:
+        """A new request's scope, with the TLS extension."""
+        super().on_message_begin()
+        if self._tls is not None:
+            scope: dict[str, Any] = self.scope  # type: ignore[assignment]
+            scope["extensions"] = {**scope.get("extensions", {}), "tls": self._tls}
+
+
+def tls_extension(ssl_object: ssl.SSLObject) -> dict[str, Any]:
+    """The ASGI TLS extension's values for a verified TLS connection."""
+    peer = ssl_object.getpeercert()
+    der = ssl_object.getpeercert(binary_form=True)
+    name = None
+    if peer:
+        rdns = [
+            "+".join(f"{_RDN_NAMES.get(pair[0], pair[0])}={_escape(pair[1])}" for pair in rdn)
+            for rdn in peer.get("subject", ())
+        ]
+        name = ",".join(reversed(rdns))  # RFC 4514 lists the most specific RDN first
+    return {
+        "server_cert": None,
+        "client_cert_chain": [] if der is None else [ssl.DER_cert_to_PEM_cert(der)],
+        "client_cert_name": name,
+        "client_cert_error": None,
+        "tls_version": _TLS_VERSIONS.get(ssl_object.version() or ""),
+        "cipher_suite": None,
+    }
+
+
+def _escape(value: str) -> str:
+    escaped = "".join("\\" + ch if ch in ',+"\\<>;=' else ch for ch in value)
+    if escaped.startswith((" ", "#")):
+        escaped = "\\" + escaped
+    if escaped.endswith(" ") and not escaped.endswith("\\ "):
+        escaped = escaped[:-1] + "\\ "
+    return escaped

@@ -41,6 +41,8 @@ IO_HOMES = {
         "cli/topic_kafka.py",
     ),
     "prometheus_client": ("registry/http/metrics.py",),
+    "argon2": ("registry/security/passwords.py",),
+    "jwt": ("registry/security/tokens.py",),
 }
 
 

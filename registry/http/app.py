@@ -26,7 +26,7 @@ from registry.http import (
     schema_routes,
     subject_routes,
 )
-from registry.http.context import RequestContext
+from registry.http.context import MAY_READ_KEY, ROUTE_KEY, RequestContext, anyone_may_read
 from registry.http.negotiation import SCHEMA_REGISTRY_V1, check_request_type, response_type
 from registry.http.replies import Reply
 from registry.http.request_ids import REQUEST_ID_HEADER, RequestIds
@@ -131,7 +131,8 @@ class RegistryApp:
         template = UNMATCHED_ROUTE
         try:
             media_type = response_type(accept)
-            route, captured = self.router.match(
+            matched = scope.get(ROUTE_KEY)  # set by the security gate
+            route, captured = matched or self.router.match(
                 method, scope.get("raw_path") or scope["path"].encode()
             )
             template = route.template
@@ -143,7 +144,14 @@ class RegistryApp:
                 )
             query = scope["query_string"]
             params = QueryParams(query) if query else _NO_QUERY
-            ctx = RequestContext(self.registry, self.memo, params, route.params(captured), body)
+            ctx = RequestContext(
+                self.registry,
+                self.memo,
+                params,
+                route.params(captured),
+                body,
+                scope.get(MAY_READ_KEY, anyone_may_read),  # set by the security gate
+            )
             result = await route.handler(ctx)
             if isinstance(result, Reply):
                 status, payload = result.status, result.body

@@ -8,6 +8,10 @@ from registry.http.bodies import schema_request
 from registry.http.context import RequestContext
 from registry.http.params import flag, optional_flag
 from registry.http.routing import RouteTable, read
+from registry.security.access import Access, Permission, Target
+
+#: A check writes nothing, but it is part of registering: write permission.
+_CHECK = Access(Permission.WRITE, Target.SUBJECT)
 
 
 def _compatibility_reply(ctx: RequestContext, target: int | None) -> Any:
@@ -36,6 +40,6 @@ async def check_versions(ctx: RequestContext) -> Any:
 
 
 ROUTES: RouteTable = {
-    "/compatibility/subjects/{subject}/versions": {"POST": read(check_versions)},
-    "/compatibility/subjects/{subject}/versions/{version}": {"POST": read(check_version)},
+    "/compatibility/subjects/{subject}/versions": {"POST": read(check_versions, _CHECK)},
+    "/compatibility/subjects/{subject}/versions/{version}": {"POST": read(check_version, _CHECK)},
 }

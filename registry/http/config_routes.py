@@ -8,6 +8,7 @@ from registry.http.bodies import config_update, mode_update
 from registry.http.context import RequestContext
 from registry.http.params import flag
 from registry.http.routing import RouteTable, read, write
+from registry.security.access import AUTHENTICATED, Access, Permission, Target
 
 
 async def get_global_config(ctx: RequestContext) -> Any:
@@ -80,21 +81,31 @@ async def delete_mode(ctx: RequestContext) -> Any:
     return {"mode": await ctx.registry.config_mode.delete_mode(scope, recursive=recursive)}
 
 
+#: Reading a scope's config or mode: read on the subject (anyone authenticated for a
+#: context or the registry, whose settings every client needs); changing it: admin.
+_READ_SCOPE = Access(Permission.READ, Target.SCOPE)
+_ADMIN_SCOPE = Access(Permission.ADMIN, Target.SCOPE)
+_ADMIN_REGISTRY = Access(Permission.ADMIN, Target.REGISTRY)
+
 ROUTES: RouteTable = {
     "/config": {
-        "GET": read(get_global_config),
-        "PUT": write(put_global_config),
-        "DELETE": write(delete_global_config),
+        "GET": read(get_global_config, AUTHENTICATED),
+        "PUT": write(put_global_config, _ADMIN_REGISTRY),
+        "DELETE": write(delete_global_config, _ADMIN_REGISTRY),
     },
     "/config/{scope}": {
-        "GET": read(get_config),
-        "PUT": write(put_config),
-        "DELETE": write(delete_config),
+        "GET": read(get_config, _READ_SCOPE),
+        "PUT": write(put_config, _ADMIN_SCOPE),
+        "DELETE": write(delete_config, _ADMIN_SCOPE),
     },
     "/mode": {
-        "GET": read(get_global_mode),
-        "PUT": write(put_global_mode),
-        "DELETE": write(delete_global_mode),
+        "GET": read(get_global_mode, AUTHENTICATED),
+        "PUT": write(put_global_mode, _ADMIN_REGISTRY),
+        "DELETE": write(delete_global_mode, _ADMIN_REGISTRY),
     },
-    "/mode/{scope}": {"GET": read(get_mode), "PUT": write(put_mode), "DELETE": write(delete_mode)},
+    "/mode/{scope}": {
+        "GET": read(get_mode, _READ_SCOPE),
+        "PUT": write(put_mode, _ADMIN_SCOPE),
+        "DELETE": write(delete_mode, _ADMIN_SCOPE),
+    },
 }

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from email.message import Message
 from typing import Protocol
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from registry.errors import RegistryError, RequestForwardingError, StoreError, UnknownLeaderError
 from registry.http.app import RegistryApp, error_reply
@@ -67,9 +67,19 @@ class LeaderGate:
     forwarding timeout).
     """
 
-    def __init__(self, app: RegistryApp, leadership: Leadership, *, timeout_s: float) -> None:
+    def __init__(
+        self,
+        app: RegistryApp,
+        leadership: Leadership,
+        *,
+        timeout_s: float,
+        local: ASGIApp | None = None,
+    ) -> None:
         self._app = app
         self.registry = app.registry
+        #: What serves requests this node answers itself: `app`, or a wrapper around it
+        #: (the security gate, which then sees only reads and the leader's own writes).
+        self._local: ASGIApp = app if local is None else local
         self._store = app.registry.store
         self._telemetry = app.registry.telemetry
         self._leadership = leadership
@@ -85,7 +95,7 @@ class LeaderGate:
         if scope["type"] != "http" or not self._app.router.writes(
             scope["method"], scope.get("raw_path") or scope["path"].encode()
         ):
-            await self._app(scope, receive, send)
+            await self._local(scope, receive, send)
             return
         if self._leadership.is_leader:
             term = self._leadership.term
@@ -98,7 +108,7 @@ class LeaderGate:
                     await _error(send, exc)
                     return
                 self._caught_up_term = term
-            await self._app(scope, receive, send)
+            await self._local(scope, receive, send)
             return
         given_id = next((v for k, v in scope["headers"] if k.lower() == REQUEST_ID_HEADER), None)
         request_id = self._app.request_ids.for_request(given_id)
@@ -142,7 +152,7 @@ class LeaderGate:
         for key, value in [*headers, (FORWARDED_HEADER, b"1")]:
             request.add_header(key.decode("latin-1"), value.decode("latin-1"))
         try:
-            status, content_type, content = await asyncio.to_thread(
+            status, content_type, content, extra = await asyncio.to_thread(
                 _forward, request, self._timeout_s
             )
         except OSError as exc:
@@ -154,7 +164,7 @@ class LeaderGate:
                 echo,
             )
             return
-        await send_bytes(send, status, content, content_type=content_type, headers=echo)
+        await send_bytes(send, status, content, content_type=content_type, headers=[*echo, *extra])
 
     def _forwarding_failed(self) -> None:
         if self._telemetry is not None:
@@ -174,14 +184,34 @@ class LeaderGate:
         await send_bytes(send, 200, json.dumps(body).encode(), content_type=b"application/json")
 
 
-def _forward(request: urllib.request.Request, timeout_s: float) -> tuple[int, bytes, bytes]:
+#: Response headers passed back from the leader besides the content type (the leader's
+#: authentication challenge must reach the caller).
+_PASSED_BACK = ("WWW-Authenticate",)
+
+
+def _forward(
+    request: urllib.request.Request, timeout_s: float
+) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
     """Send `request`; any HTTP status is an answer to pass back, only I/O failures raise."""
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return response.status, _content_type(response.headers), response.read()
+            return (
+                response.status,
+                _content_type(response.headers),
+                response.read(),
+                _passed_back(response.headers),
+            )
     except urllib.error.HTTPError as exc:
         with exc:
-            return exc.code, _content_type(exc.headers), exc.read()
+            return exc.code, _content_type(exc.headers), exc.read(), _passed_back(exc.headers)
+
+
+def _passed_back(headers: Message) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), str(value).encode("latin-1"))
+        for name in _PASSED_BACK
+        for value in headers.get_all(name) or ()
+    ]
 
 
 def _content_type(headers: Message) -> bytes:

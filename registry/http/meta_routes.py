@@ -8,6 +8,7 @@ from registry.http.context import RequestContext
 from registry.http.params import integer, page
 from registry.http.replies import Reply
 from registry.http.routing import RouteTable, read, write
+from registry.security.access import AUTHENTICATED, OPEN, Access, Permission, Target
 
 VERSION = "0.1.0"
 UNLIMITED = 2**31 - 1
@@ -73,11 +74,14 @@ async def associations(ctx: RequestContext) -> Any:
 
 
 ROUTES: RouteTable = {
-    "/": {"GET": read(root), "POST": read(root)},
-    "/v1/metadata/id": {"GET": read(cluster_id)},
-    "/v1/metadata/version": {"GET": read(server_version)},
-    "/v1/metadata/leader": {"GET": read(leader)},
-    "/contexts": {"GET": read(list_contexts)},
-    "/contexts/{context}": {"DELETE": write(delete_context)},
-    "/associations/resources/{namespace}/{name}": {"GET": read(associations)},
+    # Clients and load balancers probe `/` to see the server is up: it stays open.
+    "/": {"GET": read(root, OPEN), "POST": read(root, OPEN)},
+    "/v1/metadata/id": {"GET": read(cluster_id, AUTHENTICATED)},
+    "/v1/metadata/version": {"GET": read(server_version, AUTHENTICATED)},
+    "/v1/metadata/leader": {"GET": read(leader, AUTHENTICATED)},
+    "/contexts": {"GET": read(list_contexts, AUTHENTICATED)},
+    "/contexts/{context}": {
+        "DELETE": write(delete_context, Access(Permission.ADMIN, Target.REGISTRY))
+    },
+    "/associations/resources/{namespace}/{name}": {"GET": read(associations, AUTHENTICATED)},
 }

@@ -6,7 +6,8 @@ segment itself. A route is declared as a template (`/subjects/{subject}/versions
 each parameter's name picks its converter (`version` → an int with `latest` = -1, `id` → a
 schema id, `scope` → a config/mode scope), so handlers receive typed values by name. Routes
 also declare whether they change the registry, which is what decides where a request runs
-when several nodes share one log.
+when several nodes share one log, and the `Access` they need (a permission and what it is
+checked on), which the security gate reads from the matched route.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from registry.errors import (
     NotFoundError,
     SchemaNotFoundError,
 )
+from registry.security.access import Access, Permission, Target
 from registry.subjects import LATEST, config_scope
 
 if TYPE_CHECKING:
@@ -71,13 +73,17 @@ CONVERTERS: Mapping[str, Callable[[str], Any]] = {
 }
 
 
+_REGISTRY_READ = Access(Permission.READ, Target.REGISTRY)
+_REGISTRY_ADMIN = Access(Permission.ADMIN, Target.REGISTRY)
+
 PARAM = None
 """A path segment that captures a parameter's value."""
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A method, a path pattern, a handler, whether it writes, and its parameters' converters.
+    """A method, a path pattern, a handler, whether it writes, the access it needs, and its
+    parameters' converters.
 
     `template` is the path as declared (`/subjects/{subject}`), the route's name in metrics;
     `pattern` holds literal segments and `PARAM` where a parameter is captured; `converters`
@@ -90,6 +96,14 @@ class Route:
     handler: Handler
     writes: bool
     converters: tuple[tuple[str, Callable[[str], Any] | None], ...]
+    access: Access
+
+    def raw_param(self, captured: list[str], name: str) -> str | None:
+        """The decoded, unconverted segment captured for parameter `name`, if any."""
+        for (param, _), raw in zip(self.converters, captured, strict=True):
+            if param == name:
+                return raw
+        return None
 
     def params(self, captured: list[str]) -> Mapping[str, Any]:
         """The captured, decoded segments converted to typed values by parameter name."""
@@ -103,20 +117,23 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """A handler with whether it changes the registry; reads are the default."""
+    """A handler with whether it changes the registry and the access it needs."""
 
     handler: Handler
     writes: bool = False
+    access: Access = _REGISTRY_READ
 
 
-def read(handler: Handler) -> Endpoint:
-    """A handler that only reads (any node may answer it)."""
-    return Endpoint(handler, writes=False)
+def read(handler: Handler, access: Access = _REGISTRY_READ) -> Endpoint:
+    """A handler that only reads (any node may answer it); unless declared otherwise it
+    needs read permission on every subject, so an undeclared route never leaks."""
+    return Endpoint(handler, writes=False, access=access)
 
 
-def write(handler: Handler) -> Endpoint:
-    """A handler that changes the registry (only the leader may run it)."""
-    return Endpoint(handler, writes=True)
+def write(handler: Handler, access: Access = _REGISTRY_ADMIN) -> Endpoint:
+    """A handler that changes the registry (only the leader may run it); unless declared
+    otherwise it needs registry-wide admin."""
+    return Endpoint(handler, writes=True, access=access)
 
 
 RouteTable = Mapping[str, Mapping[str, Endpoint]]
@@ -199,6 +216,7 @@ def _routes(table: RouteTable) -> list[Route]:
                     endpoint.handler,
                     endpoint.writes,
                     tuple(converters),
+                    endpoint.access,
                 )
             )
     return routes

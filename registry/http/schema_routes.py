@@ -9,11 +9,16 @@ from registry.http.context import RequestContext
 from registry.http.params import flag, integer, page
 from registry.http.replies import Reply
 from registry.http.routing import RouteTable, read
+from registry.security.access import AUTHENTICATED, LISTING, Access, Permission, Target
 from registry.state import StoredSchema, SubjectVersion
 
 #: Confluent's default and maximum page size for `GET /schemas` and `referencedby`.
 SCHEMA_PAGE = 1000
 UNLIMITED = 2**31 - 1
+
+#: Readable when a subject the principal may read holds the schema.
+_BY_ID = Access(Permission.READ, Target.SCHEMA_ID)
+_BY_GUID = Access(Permission.READ, Target.SCHEMA_GUID)
 
 
 async def get_by_id(ctx: RequestContext) -> Any:
@@ -44,6 +49,7 @@ def _carriers(ctx: RequestContext) -> list[SubjectVersion]:
     queries = ctx.registry.queries
     schema, _ = queries.schema_by_id(ctx.path["id"], ctx.params.get("subject"))
     carriers = queries.carriers(schema, deleted=flag(ctx.params, "deleted"))
+    carriers = [c for c in carriers if ctx.may_read(c.subject)]
     offset = integer(ctx.params, "offset", 0)
     return page(carriers, offset, integer(ctx.params, "limit", -1), UNLIMITED)
 
@@ -65,6 +71,7 @@ async def list_schemas(ctx: RequestContext) -> Any:
         deleted=flag(ctx.params, "deleted"),
         latest_only=flag(ctx.params, "latestOnly"),
     )
+    chosen = [v for v in chosen if ctx.may_read(v.subject)]
     offset = integer(ctx.params, "offset", 0)
     selected = page(chosen, offset, integer(ctx.params, "limit", -1), SCHEMA_PAGE)
     return Reply(b"[" + b",".join(ctx.memo.version(v) for v in selected) + b"]")
@@ -94,12 +101,12 @@ async def schema_types(ctx: RequestContext) -> Any:
 
 
 ROUTES: RouteTable = {
-    "/schemas": {"GET": read(list_schemas)},
-    "/schemas/types": {"GET": read(schema_types)},
-    "/schemas/ids/{id}": {"GET": read(get_by_id)},
-    "/schemas/ids/{id}/schema": {"GET": read(get_text_by_id)},
-    "/schemas/ids/{id}/subjects": {"GET": read(get_subjects_by_id)},
-    "/schemas/ids/{id}/versions": {"GET": read(get_versions_by_id)},
-    "/schemas/guids/{guid}": {"GET": read(get_by_guid)},
-    "/schemas/guids/{guid}/ids": {"GET": read(get_ids_by_guid)},
+    "/schemas": {"GET": read(list_schemas, LISTING)},
+    "/schemas/types": {"GET": read(schema_types, AUTHENTICATED)},
+    "/schemas/ids/{id}": {"GET": read(get_by_id, _BY_ID)},
+    "/schemas/ids/{id}/schema": {"GET": read(get_text_by_id, _BY_ID)},
+    "/schemas/ids/{id}/subjects": {"GET": read(get_subjects_by_id, _BY_ID)},
+    "/schemas/ids/{id}/versions": {"GET": read(get_versions_by_id, _BY_ID)},
+    "/schemas/guids/{guid}": {"GET": read(get_by_guid, _BY_GUID)},
+    "/schemas/guids/{guid}/ids": {"GET": read(get_ids_by_guid, _BY_GUID)},
 }

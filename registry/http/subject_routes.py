@@ -10,11 +10,17 @@ from registry.http.context import RequestContext
 from registry.http.params import flag, integer, optional_flag, page
 from registry.http.replies import Reply
 from registry.http.routing import RouteTable, read, write
+from registry.security.access import LISTING, Access, Permission, Target
 from registry.state import SubjectVersion
 from registry.subjects import WILDCARD
 
 UNLIMITED = 2**31 - 1
 REFERENCED_BY_PAGE = 1000
+
+_READ = Access(Permission.READ, Target.SUBJECT)
+_WRITE = Access(Permission.WRITE, Target.SUBJECT)
+#: A soft delete is a write; a permanent one (`?permanent=true`) needs admin.
+_DELETE = Access(Permission.WRITE, Target.SUBJECT, admin_if="permanent")
 
 
 def _render(ctx: RequestContext, found: SubjectVersion) -> Reply | dict[str, Any]:
@@ -26,10 +32,12 @@ def _render(ctx: RequestContext, found: SubjectVersion) -> Reply | dict[str, Any
 
 async def list_all(ctx: RequestContext) -> Any:
     """`GET /subjects`."""
-    subjects = ctx.registry.queries.list_subjects(
-        ctx.params.get("subjectPrefix") or WILDCARD,
-        deleted=flag(ctx.params, "deleted"),
-        deleted_only=flag(ctx.params, "deletedOnly"),
+    subjects = ctx.readable(
+        ctx.registry.queries.list_subjects(
+            ctx.params.get("subjectPrefix") or WILDCARD,
+            deleted=flag(ctx.params, "deleted"),
+            deleted_only=flag(ctx.params, "deletedOnly"),
+        )
     )
     offset = integer(ctx.params, "offset", 0)
     return page(subjects, offset, integer(ctx.params, "limit", -1), UNLIMITED)
@@ -131,15 +139,22 @@ async def by_metadata(ctx: RequestContext) -> Any:
 
 
 ROUTES: RouteTable = {
-    "/subjects": {"GET": read(list_all)},
-    "/subjects/{subject}": {"POST": read(lookup), "DELETE": write(delete_subject)},
-    "/subjects/{subject}/versions": {"GET": read(list_versions), "POST": write(register)},
-    "/subjects/{subject}/versions/{version}": {
-        "GET": read(get_one),
-        "DELETE": write(delete_version),
+    "/subjects": {"GET": read(list_all, LISTING)},
+    "/subjects/{subject}": {
+        # A lookup reads, yet tells whether content is registered: write permission.
+        "POST": read(lookup, _WRITE),
+        "DELETE": write(delete_subject, _DELETE),
     },
-    "/subjects/{subject}/versions/{version}/schema": {"GET": read(get_text)},
-    "/subjects/{subject}/versions/{version}/referencedby": {"GET": read(referenced_by)},
-    "/subjects/{subject}/versions/{version}/tags": {"POST": write(modify_tags)},
-    "/subjects/{subject}/metadata": {"GET": read(by_metadata)},
+    "/subjects/{subject}/versions": {
+        "GET": read(list_versions, _READ),
+        "POST": write(register, _WRITE),
+    },
+    "/subjects/{subject}/versions/{version}": {
+        "GET": read(get_one, _READ),
+        "DELETE": write(delete_version, _DELETE),
+    },
+    "/subjects/{subject}/versions/{version}/schema": {"GET": read(get_text, _READ)},
+    "/subjects/{subject}/versions/{version}/referencedby": {"GET": read(referenced_by, _READ)},
+    "/subjects/{subject}/versions/{version}/tags": {"POST": write(modify_tags, _WRITE)},
+    "/subjects/{subject}/metadata": {"GET": read(by_metadata, _READ)},
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -75,6 +76,8 @@ class ServerProcess:
     data_dir: Path
     stdout_path: Path
     stderr_path: Path
+    #: For a server that speaks HTTPS: how a client verifies it (and presents its certificate).
+    tls: ssl.SSLContext | None = None
 
     @property
     def pid(self) -> int:
@@ -84,7 +87,7 @@ class ServerProcess:
     @property
     def url(self) -> str:
         """Base URL of the REST API."""
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{HOST}:{self.port}"
 
     def stderr(self) -> str:
         """Everything the process wrote to stderr so far."""
@@ -112,7 +115,8 @@ class ServerProcess:
 def wait_until_ready(server: ServerProcess, deadline_s: float = START_TIMEOUT_S) -> None:
     """Poll `GET /` until it answers 200; fail early if the process exits first."""
     deadline = time.monotonic() + deadline_s
-    with httpx.Client(base_url=server.url, timeout=2.0) as client:
+    verify: ssl.SSLContext | bool = server.tls or True
+    with httpx.Client(base_url=server.url, timeout=2.0, verify=verify) as client:
         while True:
             try:
                 if client.get("/").status_code == 200:
@@ -134,7 +138,13 @@ def wait_until_ready(server: ServerProcess, deadline_s: float = START_TIMEOUT_S)
                 )
 
 
-def launch(data_dir: Path, log_dir: Path, *extra: str, port: int | None = None) -> ServerProcess:
+def launch(
+    data_dir: Path,
+    log_dir: Path,
+    *extra: str,
+    port: int | None = None,
+    tls: ssl.SSLContext | None = None,
+) -> ServerProcess:
     """Start `cairn serve` on `data_dir` without waiting for it (output goes to `log_dir`)."""
     port = free_port() if port is None else port
     n = next(_launches)
@@ -150,7 +160,7 @@ def launch(data_dir: Path, log_dir: Path, *extra: str, port: int | None = None) 
             stdout=out,
             stderr=err,
         )
-    return ServerProcess(process, port, data_dir, stdout_path, stderr_path)
+    return ServerProcess(process, port, data_dir, stdout_path, stderr_path, tls)
 
 
 class ServerFactory:
@@ -165,15 +175,22 @@ class ServerFactory:
         """A fresh, empty data directory path (the server creates it)."""
         return self._base_dir / f"data-{next(self._dirs)}"
 
-    def launch(self, data_dir: Path | None = None, *extra: str) -> ServerProcess:
-        """Start a server process without waiting for readiness; it is stopped at teardown."""
-        server = launch(data_dir or self.new_data_dir(), self._base_dir / "logs", *extra)
+    def launch(
+        self, data_dir: Path | None = None, *extra: str, tls: ssl.SSLContext | None = None
+    ) -> ServerProcess:
+        """Start a server process without waiting for readiness; it is stopped at teardown.
+
+        `tls`: the server speaks HTTPS (its `extra` options say so); clients verify with this.
+        """
+        server = launch(data_dir or self.new_data_dir(), self._base_dir / "logs", *extra, tls=tls)
         self._servers.append(server)
         return server
 
-    def start(self, data_dir: Path | None = None, *extra: str) -> ServerProcess:
+    def start(
+        self, data_dir: Path | None = None, *extra: str, tls: ssl.SSLContext | None = None
+    ) -> ServerProcess:
         """Start a server and return once it answers `GET /`."""
-        server = self.launch(data_dir, *extra)
+        server = self.launch(data_dir, *extra, tls=tls)
         try:
             wait_until_ready(server)
         except BaseException:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from compat.types import SchemaType
-from registry.errors import BadRequestError, InvalidSchemaError
+from registry.errors import BadRequestError, InvalidSchemaError, UnprocessableError
+from registry.http import entities
 from registry.records import Reference
 from registry.requests import SchemaRequest
 
 
 def _object(body: Any, what: str) -> dict[str, Any]:
     if body is None:
-        raise InvalidSchemaError(f"Invalid {what}: the request body is empty")
+        # Confluent's bean validation of a missing (@NotNull) body: 422 with code 422.
+        raise UnprocessableError(f"Invalid {what}: the request body is empty")
     if not isinstance(body, dict):
         raise BadRequestError(f"Invalid {what}: the request body must be a JSON object")
     return body
@@ -22,18 +24,19 @@ def _optional_int(body: dict[str, Any], name: str) -> int | None:
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequestError(f"Field '{name}' must be an integer, got {value!r}")
-    return value
+    entities.int32(value, name)
+    return int(value)
 
 
-def _optional_object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+def _optional_object(
+    body: dict[str, Any], name: str, check: entities.Check
+) -> dict[str, Any] | None:
+    """A nested entity after its type check; an empty object counts as absent."""
     value = body.get(name)
     if value is None:
         return None
-    if not isinstance(value, dict):
-        raise BadRequestError(f"Field '{name}' must be a JSON object")
-    return value or None
+    check(value, name)
+    return dict(value) or None
 
 
 def _references(raw: Any) -> tuple[Reference, ...]:
@@ -52,6 +55,7 @@ def _references(raw: Any) -> tuple[Reference, ...]:
             or not isinstance(subject, str)
             or isinstance(version, bool)
             or not isinstance(version, int)
+            or not entities.INT32_MIN <= version <= entities.INT32_MAX
         ):
             raise InvalidSchemaError(
                 f"Invalid reference: {item!r}; name, subject and version are all required"
@@ -75,6 +79,11 @@ def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
     if not isinstance(schema, str):
         raise BadRequestError("Field 'schema' must be a string holding the schema text")
     type_name = obj.get("schemaType")
+    for name, check in _IGNORED_REQUEST_FIELDS.items():
+        if obj.get(name) is not None:
+            check(obj[name], name)
+    if type_name is not None:
+        entities.string(type_name, "schemaType")
     if type_name is None:
         schema_type = SchemaType.AVRO
     else:
@@ -86,30 +95,53 @@ def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
         schema=schema,
         schema_type=schema_type,
         references=_references(obj.get("references")),
-        metadata=_optional_object(obj, "metadata"),
-        rule_set=_optional_object(obj, "ruleSet"),
+        metadata=_optional_object(obj, "metadata", entities.metadata),
+        rule_set=_optional_object(obj, "ruleSet", entities.rule_set),
         version=_optional_int(obj, "version"),
         id=_optional_int(obj, "id"),
     )
 
 
+#: ConfigUpdateRequest fields and their JSON types; unknown fields are ignored, as Confluent
+#: does, and semantic checks (levels, rule validity) are the service's.
+_CONFIG_FIELDS: dict[str, entities.Check] = {
+    "compatibility": entities.string,
+    "compatibilityLevel": entities.string,
+    "compatibilityPolicy": entities.string,
+    "compatibilityGroup": entities.string,
+    "alias": entities.string,
+    "normalize": entities.boolean,
+    "validateFields": entities.boolean,
+    "validateRules": entities.boolean,
+    "defaultMetadata": entities.metadata,
+    "overrideMetadata": entities.metadata,
+    "defaultRuleSet": entities.rule_set,
+    "overrideRuleSet": entities.rule_set,
+}
+
+#: RegisterSchemaRequest fields Cairn accepts but does not act on (data catalog tags):
+#: still type-checked, so a wrong shape is the same 400 as in Confluent.
+_IGNORED_REQUEST_FIELDS: dict[str, entities.Check] = {
+    "schemaTagsToAdd": entities.schema_tags,
+    "schemaTagsToRemove": entities.schema_tags,
+    "propagateSchemaTags": entities.boolean,
+}
+
+
 def config_update(body: Any) -> dict[str, Any]:
     """A ConfigUpdateRequest as a partial update (absent = keep, null = clear)."""
     obj = _object(body, "config")
-    for name in ("normalize", "validateFields", "validateRules"):
+    for name, check in _CONFIG_FIELDS.items():
         value = obj.get(name)
-        if value is not None and not isinstance(value, bool):
-            raise BadRequestError(f"Field '{name}' must be a boolean")
-    for name in ("compatibility", "compatibilityLevel", "compatibilityGroup", "alias"):
-        value = obj.get(name)
-        if value is not None and not isinstance(value, str):
-            raise BadRequestError(f"Field '{name}' must be a string")
-    for name in ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet"):
-        _optional_object(obj, name)
+        if value is not None:
+            check(value, name)
     return obj
 
 
 def mode_update(body: Any) -> object:
-    """The `mode` of a ModeUpdateRequest (validated by the service)."""
+    """The `mode` of a ModeUpdateRequest (its value is validated by the service: 42204)."""
     obj = _object(body, "mode")
-    return obj.get("mode")
+    mode = obj.get("mode")
+    if mode is not None:
+        entities.string(mode, "mode")
+    return mode

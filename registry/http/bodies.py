@@ -28,15 +28,22 @@ def _optional_int(body: dict[str, Any], name: str) -> int | None:
     return int(value)
 
 
-def _optional_object(
-    body: dict[str, Any], name: str, check: entities.Check
-) -> dict[str, Any] | None:
-    """A nested entity after its type check; an empty object counts as absent."""
+def _optional_metadata(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A Metadata field after its type check, compacted; an empty one counts as absent."""
     value = body.get(name)
     if value is None:
         return None
-    check(value, name)
-    return dict(value) or None
+    entities.metadata(value, name)
+    return entities.compact_metadata(value) or None
+
+
+def _optional_rule_set(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A RuleSet field after its type check, compacted; an empty one counts as absent."""
+    value = body.get(name)
+    if value is None:
+        return None
+    entities.rule_set(value, name)
+    return entities.compact_rule_set(value) or None
 
 
 def _references(raw: Any) -> tuple[Reference, ...]:
@@ -95,8 +102,8 @@ def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
         schema=schema,
         schema_type=schema_type,
         references=_references(obj.get("references")),
-        metadata=_optional_object(obj, "metadata", entities.metadata),
-        rule_set=_optional_object(obj, "ruleSet", entities.rule_set),
+        metadata=_optional_metadata(obj, "metadata"),
+        rule_set=_optional_rule_set(obj, "ruleSet"),
         version=_optional_int(obj, "version"),
         id=_optional_int(obj, "id"),
     )
@@ -135,7 +142,14 @@ def config_update(body: Any) -> dict[str, Any]:
         value = obj.get(name)
         if value is not None:
             check(value, name)
-    return obj
+    update = dict(obj)
+    for name in ("defaultMetadata", "overrideMetadata"):
+        if update.get(name) is not None:
+            update[name] = entities.compact_metadata(update[name])
+    for name in ("defaultRuleSet", "overrideRuleSet"):
+        if update.get(name) is not None:
+            update[name] = entities.compact_rule_set(update[name])
+    return update
 
 
 def mode_update(body: Any) -> object:

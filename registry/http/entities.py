@@ -137,3 +137,26 @@ schema_tags = list_of(
     )
 )
 """`schemaTagsToAdd` / `schemaTagsToRemove` of a RegisterSchemaRequest (accepted, unused)."""
+
+
+def _without_empty(value: dict[str, Any]) -> dict[str, Any]:
+    """`value` without null, empty-list and empty-object fields (unknown fields kept)."""
+    return {k: v for k, v in value.items() if v is not None and v not in ([], {})}
+
+
+def compact_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    """Well-typed Metadata as Confluent stores and renders it: no null or empty fields.
+
+    Confluent's entities are written "non-empty", so `{"sensitive": null, "tags": {}}`
+    comes back as `{}`; storing the request as sent would echo nulls no client expects.
+    """
+    return _without_empty(value)
+
+
+def compact_rule_set(value: dict[str, Any]) -> dict[str, Any]:
+    """A well-typed RuleSet, and each of its rules, without null or empty fields."""
+    out = _without_empty(value)
+    for kind in ("migrationRules", "domainRules", "encodingRules"):
+        if kind in out:
+            out[kind] = [_without_empty(rule) for rule in out[kind]]
+    return out

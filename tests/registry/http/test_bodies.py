@@ -216,3 +216,36 @@ def test_merging_ignores_badly_typed_metadata_already_in_the_log() -> None:
     assert merge_rule_set({"domainRules": "x"}, {"domainRules": [{"name": "r"}]}) == {
         "domainRules": [{"name": "r"}]
     }
+
+
+def test_null_and_empty_entity_fields_are_not_stored_or_echoed(
+    client: TestClient, subject: str
+) -> None:
+    """Found by schemathesis: `"enableAt": null` came back as null, which no client expects."""
+    rule_set: dict[str, Any] = {
+        "migrationRules": [],
+        "domainRules": [{"name": "r", "type": "CEL", "expr": "true", "doc": None, "params": {}}],
+        "encodingRules": None,
+        "enableAt": None,
+    }
+    metadata = {"tags": {}, "properties": {"owner": "team"}, "sensitive": None}
+    response = _post(
+        client,
+        f"/subjects/{subject}/versions",
+        {"schema": INT, "ruleSet": rule_set, "metadata": metadata},
+    )
+    assert response.status_code == 200, response.text
+    expected_rules = {"domainRules": [{"name": "r", "type": "CEL", "expr": "true"}]}
+    assert response.json()["ruleSet"] == expected_rules
+    assert response.json()["metadata"] == {"properties": {"owner": "team"}}
+    stored = client.get(f"/subjects/{subject}/versions/1").json()
+    assert (stored["ruleSet"], stored["metadata"]) == (
+        expected_rules,
+        {"properties": {"owner": "team"}},
+    )
+    config = {"overrideRuleSet": {"migrationRules": [], "enableAt": None}, "compatibility": "FULL"}
+    assert _put(client, f"/config/{subject}", config).json() == {
+        "compatibility": "FULL",
+        "overrideRuleSet": {},
+    }
+    assert "enableAt" not in json.dumps(client.get(f"/config/{subject}").json())

@@ -130,6 +130,10 @@ class Router:
             head = route.pattern[0] if route.pattern else ""
             self._by_shape.setdefault((len(route.pattern), head), []).append(route)
 
+    def routes(self) -> list[Route]:
+        """Every route, in no particular order (for descriptions of the API and their tests)."""
+        return [route for routes in self._by_shape.values() for route in routes]
+
     def match(self, method: str, raw_path: bytes) -> tuple[Route, list[str]]:
         """The route and its captured segments; 404 or 405 errors otherwise."""
         path = raw_path.decode("latin-1")

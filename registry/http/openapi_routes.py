@@ -1,0 +1,18 @@
+"""`GET /openapi.json`: the OpenAPI 3 description of the API this server answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.http.context import RequestContext
+from registry.http.meta_routes import VERSION
+from registry.http.openapi import openapi_spec
+from registry.http.routing import RouteTable, read
+
+
+async def get_openapi(ctx: RequestContext) -> Any:
+    """`GET /openapi.json` (built per request: it is asked for rarely, and is cheap to build)."""
+    return openapi_spec(VERSION)
+
+
+ROUTES: RouteTable = {"/openapi.json": {"GET": read(get_openapi)}}

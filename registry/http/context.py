@@ -50,7 +50,9 @@ def parse_json(body: bytes) -> Any:
     """
     try:
         value = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
+        # JSONDecodeError and UnicodeDecodeError, and the plain ValueError of an integer
+        # literal longer than the interpreter converts (4300 digits by default).
         raise BadRequestError(f"Unrecognized JSON in request body: {exc}") from exc
     except RecursionError:
         raise _too_deep() from None

@@ -249,3 +249,20 @@ def test_null_and_empty_entity_fields_are_not_stored_or_echoed(
         "overrideRuleSet": {},
     }
     assert "enableAt" not in json.dumps(client.get(f"/config/{subject}").json())
+
+
+def test_an_integer_too_long_to_convert_is_400(client: TestClient, subject: str) -> None:
+    """`json.loads` raises a plain ValueError past 4300 digits, which was a 500."""
+    body = b'{"schema": "\\"int\\"", "id": ' + b"1" * 5000 + b"}"
+    _assert_error(_post(client, f"/subjects/{subject}/versions", body), 400, 400)
+    _assert_error(_put(client, "/config", b'{"normalize": ' + b"9" * 5000 + b"}"), 400, 400)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\xff\xfe{}", b'{"schema": "\xc3"}', b'{"schema": NaN}', b'{"id": Infinity, "schema": "1"}'],
+)
+def test_bodies_that_are_not_json_text_are_400(
+    client: TestClient, subject: str, body: bytes
+) -> None:
+    _assert_error(_post(client, f"/subjects/{subject}/versions", body), 400, 400)

@@ -24,7 +24,7 @@ from registry.errors import (
     NotFoundError,
     SchemaNotFoundError,
 )
-from registry.subjects import LATEST, config_scope
+from registry.subjects import LATEST, config_scope, normalize_subject
 
 if TYPE_CHECKING:
     from registry.http.context import RequestContext
@@ -62,8 +62,11 @@ def context_param(raw: str) -> str:
     return raw if raw.startswith(".") else f".{raw}"
 
 
-#: Parameter name → converter; any other name is kept as the decoded text.
+#: Parameter name → converter; any other name is kept as the decoded text. A subject is
+#: normalised, so `:.:orders` (the default context spelt out) names the subject `orders`
+#: on every route, as the state stores it.
 CONVERTERS: Mapping[str, Callable[[str], Any]] = {
+    "subject": normalize_subject,
     "version": version_param,
     "id": schema_id_param,
     "scope": config_scope,

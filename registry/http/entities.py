@@ -20,12 +20,23 @@ INT32_MAX = 2**31 - 1
 INT32_MIN = -(2**31)
 
 Check = Callable[[Any, str], None]
+"""A type check: raises a 400 naming the field (`where`, a dotted path) when `value` is off."""
+
+#: How an error names the JSON type a client actually sent.
+_JSON_TYPES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
+}
 
 
 def _fail(where: str, expected: str, value: object) -> BadRequestError:
-    return BadRequestError(
-        f"Field '{where}' must be {expected}, got {type(value).__name__.replace('dict', 'object')}"
-    )
+    got = _JSON_TYPES.get(type(value), type(value).__name__)
+    return BadRequestError(f"Field '{where}' must be {expected}, got {got}")
 
 
 def string(value: object, where: str) -> None:

@@ -62,7 +62,7 @@ def int32(value: object, where: str) -> None:
 def string_list(value: object, where: str) -> None:
     """A JSON array of strings."""
     if not isinstance(value, list):
-        raise _fail(where, "a list of strings", value)
+        raise _fail(where, "an array of strings", value)
     for index, item in enumerate(value):
         string(item, f"{where}[{index}]")
 
@@ -94,7 +94,7 @@ def list_of(item_check: Check) -> Check:
 
     def check(value: object, where: str) -> None:
         if not isinstance(value, list):
-            raise _fail(where, "a list", value)
+            raise _fail(where, "an array", value)
         for index, item in enumerate(value):
             item_check(item, f"{where}[{index}]")
 
@@ -104,7 +104,7 @@ def list_of(item_check: Check) -> Check:
 def _tags(value: object, where: str) -> None:
     """Metadata tags: a path → list of tag names."""
     if not isinstance(value, dict):
-        raise _fail(where, "an object mapping paths to lists of tags", value)
+        raise _fail(where, "an object mapping paths to arrays of tags", value)
     for path, names in value.items():
         string_list(names, f"{where}.{path}")
 

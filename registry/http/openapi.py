@@ -128,7 +128,6 @@ def _config_paths(kind: str, entity: str, update: str) -> dict[str, dict[str, An
     title = tag.lower()
     put_params = [] if kind == "config" else [flag("force", "Enter IMPORT with subjects")]
     delete_params = [] if kind == "config" else [flag("recursive", "Also under the context")]
-    not_set = 404
     paths: dict[str, dict[str, Any]] = {}
     for scoped in (False, True):
         path = f"/{kind}/{{subject}}" if scoped else f"/{kind}"
@@ -141,7 +140,7 @@ def _config_paths(kind: str, entity: str, update: str) -> dict[str, dict[str, An
                 (200, f"The {title}", ref(entity)),
                 tag=tag,
                 parameters=[*scope, DEFAULT_TO_GLOBAL],
-                errors=[not_set] if scoped else [],
+                errors=[404] if scoped else [],
             ),
             "put": operation(
                 f"update{suffix}{tag}",
@@ -157,7 +156,7 @@ def _config_paths(kind: str, entity: str, update: str) -> dict[str, dict[str, An
                 (200, f"The previous {title}", ref(entity)),
                 tag=tag,
                 parameters=[*scope, *delete_params],
-                errors=[not_set, 422] if scoped else [422],
+                errors=[404, 422] if scoped else [422],
             ),
         }
     return paths
@@ -166,7 +165,6 @@ def _config_paths(kind: str, entity: str, update: str) -> dict[str, dict[str, An
 def _server_paths() -> dict[str, dict[str, Any]]:
     tag = "Server"
     root = (200, "An empty object", obj({}))
-    plain = ("application/json",)
     return {
         "/": {
             "get": operation("getRoot", "Liveness of the API", root, tag=tag),
@@ -225,27 +223,35 @@ def _server_paths() -> dict[str, dict[str, Any]]:
                 "getOpenApi", "This description", (200, "OpenAPI 3.1", obj({})), tag=tag
             )
         },
-        "/health/live": {
-            "get": operation(
-                "getLiveness",
-                "Whether the process serves HTTP (200 from the first moment)",
-                (200, "Live", ref("Liveness")),
-                tag="Health",
-                media_types=plain,
-            )
-        },
-        "/health/ready": {
-            "get": {
-                **operation(
-                    "getReadiness",
-                    "Whether the log has been replayed: 200 once it has, 503 before",
-                    (200, "Ready", ref("Readiness")),
-                    tag="Health",
-                    media_types=plain,
-                ),
-            }
+    }
+
+
+def _health_paths() -> dict[str, dict[str, Any]]:
+    """The start-up gate's endpoints: plain JSON, no negotiation, no error bodies."""
+    plain = ("application/json",)
+    live = operation(
+        "getLiveness",
+        "Whether the process serves HTTP (200 from the first moment)",
+        (200, "Live", ref("Liveness")),
+        tag="Health",
+        media_types=plain,
+    )
+    ready = operation(
+        "getReadiness",
+        "Whether the log has been replayed: 200 once it has, 503 before",
+        (200, "Ready", ref("Readiness")),
+        tag="Health",
+        media_types=plain,
+    )
+    live["responses"] = {"200": live["responses"]["200"]}
+    ready["responses"] = {
+        "200": ready["responses"]["200"],
+        "503": {
+            "description": "Still replaying the log",
+            "content": {"application/json": {"schema": ref("Readiness")}},
         },
     }
+    return {"/health/live": {"get": live}, "/health/ready": {"get": ready}}
 
 
 #: Paths served by the start-up gate in front of the router, on every node.
@@ -261,11 +267,7 @@ def openapi_spec(version: str) -> dict[str, Any]:
         **compatibility_paths(),
         **_config_paths("config", "Config", "ConfigUpdateRequest"),
         **_config_paths("mode", "Mode", "Mode"),
-    }
-    ready = paths["/health/ready"]["get"]["responses"]
-    ready["503"] = {
-        "description": "Still replaying the log",
-        "content": {"application/json": {"schema": ref("Readiness")}},
+        **_health_paths(),
     }
     return {
         "openapi": "3.1.0",

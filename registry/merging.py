@@ -28,18 +28,36 @@ def merge_metadata(
     if not top:
         return dict(base)
     merged: JsonObject = {}
-    tags: dict[str, list[str]] = {k: list(v) for k, v in (base.get("tags") or {}).items()}
-    for path, names in (top.get("tags") or {}).items():
-        tags[path] = sorted({*tags.get(path, []), *names})
+    tags: dict[str, list[str]] = {k: _names(v) for k, v in _field(base, "tags").items()}
+    for path, names in _field(top, "tags").items():
+        tags[path] = sorted({*tags.get(path, []), *_names(names)})
     if tags:
         merged["tags"] = tags
-    properties = {**(base.get("properties") or {}), **(top.get("properties") or {})}
+    properties = {**_field(base, "properties"), **_field(top, "properties")}
     if properties:
         merged["properties"] = properties
-    sensitive = sorted({*(base.get("sensitive") or []), *(top.get("sensitive") or [])})
+    sensitive = sorted({*_names(base.get("sensitive")), *_names(top.get("sensitive"))})
     if sensitive:
         merged["sensitive"] = sensitive
     return merged or None
+
+
+def _field(metadata: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """A map-valued metadata field. The API rejects other shapes, but a log written by an
+    older or foreign registry may hold them: those are ignored rather than fail every
+    registration under that config."""
+    value = metadata.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _names(value: object) -> list[str]:
+    """A list of names (tags, sensitive fields); anything else counts as none (see `_field`)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _rules(value: object) -> list[Any]:
+    """A list of rules; anything else counts as none (see `_field`)."""
+    return list(value) if isinstance(value, list) else []
 
 
 def _merge_rules(base: list[Any], top: list[Any]) -> list[Any]:
@@ -59,7 +77,7 @@ def merge_rule_set(
         return dict(base)
     merged: JsonObject = {}
     for kind in RULE_KINDS:
-        rules = _merge_rules(list(base.get(kind) or []), list(top.get(kind) or []))
+        rules = _merge_rules(_rules(base.get(kind)), _rules(top.get(kind)))
         if rules:
             merged[kind] = rules
     enable_at = top.get("enableAt", base.get("enableAt"))

@@ -65,9 +65,16 @@ def _compare(ctx: Context, path: Path, original: Node | None, update: Node | Non
         return
     old = original.deref()
     new = update.deref()
-    if old.kind != COMBINED and new.kind == COMBINED and _into_combined(ctx, path, old, new):
+    pair = (id(old), id(new))
+    if pair in ctx.active:
+        ctx.cuts[0] += 1
         return
-    if old.kind == COMBINED and new.kind != COMBINED and _out_of_combined(ctx, path, old, new):
+    unwrap = None
+    if old.kind != COMBINED and new.kind == COMBINED:
+        unwrap = _into_combined
+    elif old.kind == COMBINED and new.kind != COMBINED:
+        unwrap = _out_of_combined
+    if unwrap is not None and _unwrapping(unwrap, ctx, path, old, new):
         return
     if old.kind != new.kind:
         if old.kind == FALSE or new.kind in (EMPTY, TRUE):
@@ -76,7 +83,6 @@ def _compare(ctx: Context, path: Path, original: Node | None, update: Node | Non
             return
         ctx.add("TYPE_CHANGED", path)
         return
-    pair = (id(old), id(new))
     known = ctx.done.get(pair)
     if known is not None:
         # Schemas shared through `$ref` are compared once per pair, which keeps a check
@@ -97,6 +103,23 @@ def _compare(ctx: Context, path: Path, original: Node | None, update: Node | Non
     if ctx.cuts[0] == cuts:
         depth = len(path)
         ctx.done[pair] = [(kind, where[depth:]) for kind, where in ctx.found[start:]]
+
+
+def _unwrapping(
+    unwrap: Callable[[Context, Path, Node, Node], bool],
+    ctx: Context,
+    path: Path,
+    old: Node,
+    new: Node,
+) -> bool:
+    """`unwrap` with the pair marked open: a combined schema whose only branch refers back
+    to itself (`{"oneOf": [{"$ref": "#"}]}`) would otherwise unwrap without end."""
+    pair = (id(old), id(new))
+    ctx.active.add(pair)
+    try:
+        return unwrap(ctx, path, old, new)
+    finally:
+        ctx.active.discard(pair)
 
 
 def _into_combined(ctx: Context, path: Path, old: Node, new: Node) -> bool:

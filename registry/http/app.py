@@ -23,6 +23,7 @@ from registry.http import (
     compatibility_routes,
     config_routes,
     meta_routes,
+    openapi_routes,
     schema_routes,
     subject_routes,
 )
@@ -55,6 +56,7 @@ def build_router() -> Router:
         subject_routes,
         config_routes,
         compatibility_routes,
+        openapi_routes,
     ):
         for template, methods in module.ROUTES.items():
             table.setdefault(template, {}).update(methods)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from compat.types import EntityType, SchemaEntity, SchemaType
-from registry.errors import BadRequestError, InvalidSchemaError
+from registry.errors import BadRequestError, InvalidSchemaError, UnprocessableError
+from registry.http import entities
 from registry.records import Reference
 from registry.requests import SchemaRequest, SchemaTags, TagSchemaRequest
 
 
 def _object(body: Any, what: str) -> dict[str, Any]:
     if body is None:
-        raise InvalidSchemaError(f"Invalid {what}: the request body is empty")
+        # Confluent's bean validation of a missing (@NotNull) body: 422 with code 422.
+        raise UnprocessableError(f"Invalid {what}: the request body is empty")
     if not isinstance(body, dict):
         raise BadRequestError(f"Invalid {what}: the request body must be a JSON object")
     return body
@@ -22,18 +24,26 @@ def _optional_int(body: dict[str, Any], name: str) -> int | None:
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequestError(f"Field '{name}' must be an integer, got {value!r}")
-    return value
+    entities.int32(value, name)
+    return int(value)
 
 
-def _optional_object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+def _optional_metadata(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A Metadata field after its type check, compacted; an empty one counts as absent."""
     value = body.get(name)
     if value is None:
         return None
-    if not isinstance(value, dict):
-        raise BadRequestError(f"Field '{name}' must be a JSON object")
-    return value or None
+    entities.metadata(value, name)
+    return entities.compact_metadata(value) or None
+
+
+def _optional_rule_set(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A RuleSet field after its type check, compacted; an empty one counts as absent."""
+    value = body.get(name)
+    if value is None:
+        return None
+    entities.rule_set(value, name)
+    return entities.compact_rule_set(value) or None
 
 
 def _references(raw: Any) -> tuple[Reference, ...]:
@@ -52,6 +62,7 @@ def _references(raw: Any) -> tuple[Reference, ...]:
             or not isinstance(subject, str)
             or isinstance(version, bool)
             or not isinstance(version, int)
+            or not entities.INT32_MIN <= version <= entities.INT32_MAX
         ):
             raise InvalidSchemaError(
                 f"Invalid reference: {item!r}; name, subject and version are all required"
@@ -113,6 +124,8 @@ def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
     if not isinstance(schema, str):
         raise BadRequestError("Field 'schema' must be a string holding the schema text")
     type_name = obj.get("schemaType")
+    if type_name is not None:
+        entities.string(type_name, "schemaType")
     if type_name is None:
         schema_type = SchemaType.AVRO
     else:
@@ -124,8 +137,8 @@ def schema_request(body: Any, *, allow_empty: bool = False) -> SchemaRequest:
         schema=schema,
         schema_type=schema_type,
         references=_references(obj.get("references")),
-        metadata=_optional_object(obj, "metadata"),
-        rule_set=_optional_object(obj, "ruleSet"),
+        metadata=_optional_metadata(obj, "metadata"),
+        rule_set=_optional_rule_set(obj, "ruleSet"),
         version=_optional_int(obj, "version"),
         id=_optional_int(obj, "id"),
         tags_to_add=_schema_tags(obj, "schemaTagsToAdd"),
@@ -147,30 +160,52 @@ def tag_schema_request(body: Any) -> TagSchemaRequest:
         new_version=_optional_int(obj, "newVersion"),
         tags_to_add=_schema_tags(obj, "tagsToAdd"),
         tags_to_remove=_schema_tags(obj, "tagsToRemove"),
-        metadata=_optional_object(obj, "metadata"),
-        rule_set=_optional_object(obj, "ruleSet"),
-        rules_to_merge=_optional_object(obj, "rulesToMerge"),
+        metadata=_optional_metadata(obj, "metadata"),
+        rule_set=_optional_rule_set(obj, "ruleSet"),
+        rules_to_merge=_optional_rule_set(obj, "rulesToMerge"),
         rules_to_remove=None if rules_to_remove is None else tuple(rules_to_remove),
     )
+
+
+#: ConfigUpdateRequest fields and their JSON types; unknown fields are ignored, as Confluent
+#: does, and semantic checks (levels, rule validity) are the service's.
+_CONFIG_FIELDS: dict[str, entities.Check] = {
+    "compatibility": entities.string,
+    "compatibilityLevel": entities.string,
+    "compatibilityPolicy": entities.string,
+    "compatibilityGroup": entities.string,
+    "alias": entities.string,
+    "normalize": entities.boolean,
+    "validateFields": entities.boolean,
+    "validateRules": entities.boolean,
+    "defaultMetadata": entities.metadata,
+    "overrideMetadata": entities.metadata,
+    "defaultRuleSet": entities.rule_set,
+    "overrideRuleSet": entities.rule_set,
+}
 
 
 def config_update(body: Any) -> dict[str, Any]:
     """A ConfigUpdateRequest as a partial update (absent = keep, null = clear)."""
     obj = _object(body, "config")
-    for name in ("normalize", "validateFields", "validateRules"):
+    for name, check in _CONFIG_FIELDS.items():
         value = obj.get(name)
-        if value is not None and not isinstance(value, bool):
-            raise BadRequestError(f"Field '{name}' must be a boolean")
-    for name in ("compatibility", "compatibilityLevel", "compatibilityGroup", "alias"):
-        value = obj.get(name)
-        if value is not None and not isinstance(value, str):
-            raise BadRequestError(f"Field '{name}' must be a string")
-    for name in ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet"):
-        _optional_object(obj, name)
-    return obj
+        if value is not None:
+            check(value, name)
+    update = dict(obj)
+    for name in ("defaultMetadata", "overrideMetadata"):
+        if update.get(name) is not None:
+            update[name] = entities.compact_metadata(update[name])
+    for name in ("defaultRuleSet", "overrideRuleSet"):
+        if update.get(name) is not None:
+            update[name] = entities.compact_rule_set(update[name])
+    return update
 
 
 def mode_update(body: Any) -> object:
-    """The `mode` of a ModeUpdateRequest (validated by the service)."""
+    """The `mode` of a ModeUpdateRequest (its value is validated by the service: 42204)."""
     obj = _object(body, "mode")
-    return obj.get("mode")
+    mode = obj.get("mode")
+    if mode is not None:
+        entities.string(mode, "mode")
+    return mode

@@ -51,7 +51,52 @@ class RequestContext:
         """The body parsed as JSON; 400 with the parser's message when it is not JSON."""
         if not self.body.strip():
             return None
-        try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BadRequestError(f"Unrecognized JSON in request body: {exc}") from exc
+        return parse_json(self.body)
+
+
+#: The deepest nesting of arrays and objects a request body may have. Confluent's bodies
+#: need four levels (a rule's params inside a rule list inside a rule set); the schema
+#: itself is a string, so this limit never constrains a schema.
+MAX_BODY_DEPTH = 64
+
+
+def parse_json(body: bytes) -> Any:
+    """`body` as JSON, nested at most `MAX_BODY_DEPTH` deep; 400 for anything else.
+
+    The standard decoder recurses once per level and raises `RecursionError` past the
+    interpreter's limit, so a body of a few thousand `[` would otherwise be a 500.
+    """
+    try:
+        value = json.loads(body)
+    except ValueError as exc:
+        # JSONDecodeError and UnicodeDecodeError, and the plain ValueError of an integer
+        # literal longer than the interpreter converts (4300 digits by default).
+        raise BadRequestError(f"Unrecognized JSON in request body: {exc}") from exc
+    except RecursionError:
+        raise _too_deep() from None
+    if _depth_exceeds(value, MAX_BODY_DEPTH):
+        raise _too_deep()
+    return value
+
+
+def _too_deep() -> BadRequestError:
+    return BadRequestError(
+        f"The request body nests arrays and objects deeper than {MAX_BODY_DEPTH} levels"
+    )
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether `value` nests containers more than `limit` deep (iterative: no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False

@@ -26,7 +26,7 @@ from registry.errors import (
     SchemaNotFoundError,
 )
 from registry.security.access import Access, Permission, Target
-from registry.subjects import LATEST, config_scope
+from registry.subjects import LATEST, config_scope, normalize_subject
 
 if TYPE_CHECKING:
     from registry.http.context import RequestContext
@@ -64,8 +64,11 @@ def context_param(raw: str) -> str:
     return raw if raw.startswith(".") else f".{raw}"
 
 
-#: Parameter name → converter; any other name is kept as the decoded text.
+#: Parameter name → converter; any other name is kept as the decoded text. A subject is
+#: normalised, so `:.:orders` (the default context spelt out) names the subject `orders`
+#: on every route, as the state stores it.
 CONVERTERS: Mapping[str, Callable[[str], Any]] = {
+    "subject": normalize_subject,
     "version": version_param,
     "id": schema_id_param,
     "scope": config_scope,
@@ -148,6 +151,10 @@ class Router:
         for route in _routes(table):
             head = route.pattern[0] if route.pattern else ""
             self._by_shape.setdefault((len(route.pattern), head), []).append(route)
+
+    def routes(self) -> list[Route]:
+        """Every route, in no particular order (for descriptions of the API and their tests)."""
+        return [route for routes in self._by_shape.values() for route in routes]
 
     def match(self, method: str, raw_path: bytes) -> tuple[Route, list[str]]:
         """The route and its captured segments; 404 or 405 errors otherwise."""

@@ -149,6 +149,18 @@ def test_recursive_schema_compares_without_looping() -> None:
     assert [(f.type, f.path) for f in findings] == [("TYPE_NARROWED", "#/properties/v")]
 
 
+@pytest.mark.parametrize("criterion", ["oneOf", "anyOf", "allOf"])
+@pytest.mark.parametrize("other", ['{"type": "string"}', "{}", '{"$ref": "#"}'])
+def test_a_combination_whose_only_branch_is_itself_compares_without_looping(
+    criterion: str, other: str
+) -> None:
+    """It unwrapped without end (RecursionError: a 500 on register) before pairs were guarded."""
+    looping = JSON.parse(f'{{"{criterion}": [{{"$ref": "#"}}]}}')
+    plain = JSON.parse(other)
+    for reader, writer in ((looping, plain), (plain, looping), (looping, looping)):
+        assert isinstance(JSON.backward_findings(reader, writer), list)
+
+
 def test_messages_follow_confluent_format() -> None:
     old = JSON.parse('{"type": "object", "properties": {"a": {"type": "string"}}}')
     new = JSON.parse('{"type": "object", "properties": {"a": {"type": "integer"}}}')

@@ -113,3 +113,16 @@ def test_invalid_schemas_answer_422(api: TestClient, subject: str, text: str) ->
     response = _post(api, f"/subjects/{subject}/versions", text)
     assert response.status_code == 422, response.text
     assert response.json()["error_code"] == 42201
+
+
+def test_a_self_referencing_combination_is_not_a_500(api: TestClient, subject: str) -> None:
+    """`{"oneOf": [{"$ref": "#"}]}` made the compatibility check recurse until it failed."""
+    first = {"schema": json.dumps({"type": "string"}), "schemaType": "JSON"}
+    assert api.post(f"/subjects/{subject}/versions", json=first, headers=CT).status_code == 200
+    looping = {"schema": json.dumps({"oneOf": [{"$ref": "#"}]}), "schemaType": "JSON"}
+    check = api.post(
+        f"/compatibility/subjects/{subject}/versions?verbose=true", json=looping, headers=CT
+    )
+    assert check.status_code == 200, check.text
+    registered = api.post(f"/subjects/{subject}/versions", json=looping, headers=CT)
+    assert registered.status_code in (200, 409), registered.text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from starlette.testclient import TestClient
 
 from registry.errors import (
     BadRequestError,
@@ -81,3 +84,16 @@ def test_unknown_paths_and_methods() -> None:
 )
 def test_routes_declare_whether_they_write(method: str, path: str, writes: bool) -> None:
     assert ROUTER.writes(method, path.encode()) is writes
+
+
+def test_the_default_context_spelt_out_names_the_same_subject(client: TestClient) -> None:
+    """`:.:name` registered (and answered 500 on read-back) under a name no route found."""
+    schema = json.dumps("int")
+    first = client.post("/subjects/%3A.%3Aspelt/versions", json={"schema": schema})
+    assert first.status_code == 200, first.text
+    assert client.get("/subjects/spelt/versions").json() == [1]
+    assert client.get("/subjects/%3A.%3Aspelt/versions").json() == [1]
+    found = client.post("/subjects/%3A.%3Aspelt", json={"schema": schema})
+    assert (found.status_code, found.json()["subject"]) == (200, "spelt")
+    empty = client.post("/subjects/%3A.%3A/versions", json={"schema": schema})
+    assert empty.status_code == 200, empty.text

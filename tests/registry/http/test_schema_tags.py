@@ -133,6 +133,21 @@ def test_the_tags_endpoint_errors(client: TestClient, subject: str) -> None:
     response = client.post(url, json={"newVersion": 5}, headers=CT)
     assert (response.status_code, response.json()["error_code"]) == (422, 42201)
     response = client.post(
-        url, json={"ruleSet": {"domainRules": []}, "rulesToRemove": ["r1"]}, headers=CT
+        url,
+        json={
+            "ruleSet": {
+                "domainRules": [
+                    {
+                        "name": "r0",
+                        "kind": "CONDITION",
+                        "mode": "WRITE",
+                        "type": "CEL",
+                        "expr": "true",
+                    }
+                ]
+            },
+            "rulesToRemove": ["r1"],
+        },
+        headers=CT,
     )
     assert (response.status_code, response.json()["error_code"]) == (422, 42210)

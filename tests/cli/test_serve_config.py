@@ -134,7 +134,9 @@ def test_the_file_drives_the_server_it_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[Settings] = []
-    monkeypatch.setattr(serve_command, "run_server", lambda app, settings: started.append(settings))
+    monkeypatch.setattr(
+        serve_command, "run_server", lambda app, settings, *_, **__: started.append(settings)
+    )
     config = _file(
         tmp_path, f'port = 9007\ndata-dir = "{tmp_path / "data"}"\ncompatibility = "NONE"\n'
     )
@@ -149,9 +151,7 @@ def test_kafka_settings_from_the_file_reach_the_kafka_clients(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[KafkaLogSettings] = []
-    monkeypatch.setattr(
-        serve_command, "serve_on_kafka", lambda settings, log, node, telemetry: seen.append(log)
-    )
+    monkeypatch.setattr(serve_command, "serve_on_kafka", lambda settings, log, *_: seen.append(log))
     config = _file(
         tmp_path,
         'kafka-bootstrap-servers = "broker:9093"\n[kafka-config]\n"security.protocol" = "SSL"\n',

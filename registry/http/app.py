@@ -27,7 +27,13 @@ from registry.http import (
     schema_routes,
     subject_routes,
 )
-from registry.http.context import MAY_READ_KEY, ROUTE_KEY, RequestContext, anyone_may_read
+from registry.http.context import (
+    MAY_READ_KEY,
+    REQUEST_ID_KEY,
+    ROUTE_KEY,
+    RequestContext,
+    anyone_may_read,
+)
 from registry.http.negotiation import SCHEMA_REGISTRY_V1, check_request_type, response_type
 from registry.http.replies import Reply
 from registry.http.request_ids import REQUEST_ID_HEADER, RequestIds
@@ -126,7 +132,7 @@ class RegistryApp:
                 content_length = value
             elif name == REQUEST_ID_HEADER:
                 given_id = value
-        request_id = self.request_ids.for_request(given_id)
+        request_id = scope.get(REQUEST_ID_KEY) or self.request_ids.for_request(given_id)
         started = time.perf_counter()
         media_type = SCHEMA_REGISTRY_V1
         method = scope["method"]

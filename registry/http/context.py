@@ -18,6 +18,8 @@ MAY_READ_KEY = "cairn.may_read"
 #: The ASGI scope key under which a wrapper that already matched the route leaves
 #: `(route, captured)`, so the app does not match it again.
 ROUTE_KEY = "cairn.route"
+#: Scope key: the request id a wrapper in front of the app already settled on.
+REQUEST_ID_KEY = "cairn.request_id"
 
 
 def anyone_may_read(subject: str) -> bool:

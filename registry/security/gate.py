@@ -17,6 +17,7 @@ Writes are audited with the status they got. Without an auth config the gate onl
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -29,9 +30,10 @@ from registry.errors import (
     UnauthorizedError,
 )
 from registry.http.app import RegistryApp, error_reply
-from registry.http.context import MAY_READ_KEY, ROUTE_KEY
+from registry.http.context import MAY_READ_KEY, REQUEST_ID_KEY, ROUTE_KEY
 from registry.http.negotiation import SCHEMA_REGISTRY_V1
 from registry.http.params import flag
+from registry.http.request_ids import REQUEST_ID_HEADER
 from registry.http.responses import send_bytes
 from registry.http.routing import Route
 from registry.security.access import Access, Permission, Target
@@ -89,6 +91,10 @@ class SecurityGate:
         if access.target is Target.OPEN:
             await self._app(scope, receive, send)
             return
+        started = time.perf_counter()
+        given_id = next((v for k, v in scope["headers"] if k == REQUEST_ID_HEADER), None)
+        request_id = self._app.request_ids.for_request(given_id)
+        scope[REQUEST_ID_KEY] = request_id  # the app answers with the same id
         raw_query = scope["query_string"]
         query = dict(parse_qsl(raw_query.decode("latin-1"))) if raw_query else {}
         principal = ANONYMOUS
@@ -100,7 +106,11 @@ class SecurityGate:
         except RegistryError as exc:
             if route.writes:
                 self._record(principal, route, captured, query, exc.status)
-            await self._refuse(send, exc, config)
+            await self._refuse(send, exc, config, request_id)
+            telemetry = self._app.registry.telemetry
+            if telemetry is not None:
+                elapsed = time.perf_counter() - started
+                telemetry.request(route.template, scope["method"], exc.status, elapsed)
             return
         if not route.writes:
             await self._app(scope, receive, send)
@@ -219,9 +229,11 @@ class SecurityGate:
             subject = route.raw_param(captured, "context")
         self._audit.record(principal=principal, action=action, subject=subject, status=status)
 
-    async def _refuse(self, send: Send, exc: RegistryError, config: AuthConfig | None) -> None:
+    async def _refuse(
+        self, send: Send, exc: RegistryError, config: AuthConfig | None, request_id: bytes
+    ) -> None:
         status, body = error_reply(exc)
-        headers: list[tuple[bytes, bytes]] = []
+        headers: list[tuple[bytes, bytes]] = [(REQUEST_ID_HEADER, request_id)]
         if isinstance(exc, UnauthorizedError):
             headers.append((b"www-authenticate", b"Basic " + _REALM))
             if config is not None and config.tokens is not None:

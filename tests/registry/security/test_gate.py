@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from registry.log.memory import MemoryLog
+from registry.security.config import AuthConfigSource
 from registry.server import build_app, secure
 from registry.settings import Settings
-from tests.registry.security.conftest import CT, Secured, basic, bearer, users_toml
+from registry.telemetry import Telemetry
+from tests.registry.security.conftest import ACL, CT, Secured, basic, bearer, users_toml
 
 UNAUTHORIZED = {"error_code": 401, "message": "Unauthorized"}
 
@@ -324,3 +327,31 @@ def test_reload_applies_a_valid_file_and_keeps_the_old_one_otherwise(
         assert not secured.auth.reload()
     assert "auth config not reloaded" in caplog.text
     assert client.get("/subjects", headers=basic("admin")).status_code == 200
+
+
+def test_refusals_echo_the_request_id_and_count_in_the_metrics(
+    tmp_path: Path, password_hashes: dict[str, str]
+) -> None:
+    config_file = tmp_path / "auth.toml"
+    config_file.write_text(users_toml(password_hashes) + ACL)
+    telemetry = Telemetry()
+    app = secure(
+        build_app(MemoryLog(), Settings(), telemetry=telemetry), AuthConfigSource(config_file)
+    )
+    with TestClient(app) as client:
+        refused = client.get("/subjects", headers={"X-Request-ID": "who-1"})
+        assert refused.status_code == 401
+        assert refused.headers["x-request-id"] == "who-1"
+        forbidden = client.post(
+            "/subjects/orders-value/versions",
+            json={"schema": schema("R")},
+            headers={**CT, **basic("reader")},
+        )
+        assert forbidden.status_code == 403
+        assert forbidden.headers["x-request-id"]
+        allowed = client.get("/subjects", headers={**basic("reader"), "X-Request-ID": "who-2"})
+        assert allowed.status_code == 200
+        assert allowed.headers["x-request-id"] == "who-2"
+    assert telemetry.requests[("/subjects", "GET", 401)] == 1
+    assert telemetry.requests[("/subjects/{subject}/versions", "POST", 403)] == 1
+    assert telemetry.requests[("/subjects", "GET", 200)] == 1

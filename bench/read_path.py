@@ -570,24 +570,24 @@ def run(args: argparse.Namespace) -> int:
                         base = baseline_post if posts else baseline_get
                         assert base is not None
                         server = secured if target.secured and secured is not None else cairn
-                        result = measure(
-                            server.url + target.path,
-                            connections=connections,
-                            args=args,
-                            script=target.script,
-                        )
                         cell = cells[(target.key, connections)]
+                        # Against the variant, the two go first in turn, so that whatever
+                        # drifts within a round (load, heat) favours neither.
+                        against = variant is not None and not target.secured
+                        variant_first = against and round_no % 2 == 0
+
+                        def measured(
+                            url: str, c: int = connections, script: Path | None = target.script
+                        ) -> WrkResult:
+                            return measure(url, connections=c, args=args, script=script)
+
+                        if variant_first and variant is not None:
+                            cell.variant.append(measured(variant.url + target.path))
+                        result = measured(server.url + target.path)
+                        if against and not variant_first and variant is not None:
+                            cell.variant.append(measured(variant.url + target.path))
                         cell.baseline.append(base)
                         cell.cairn.append(result)
-                        if variant is not None and not target.secured:
-                            cell.variant.append(
-                                measure(
-                                    variant.url + target.path,
-                                    connections=connections,
-                                    args=args,
-                                    script=target.script,
-                                )
-                            )
                         print(
                             f"  round {round_no} c={connections:<3} {target.label:<40} "
                             f"{result.requests_per_s:>9.0f} req/s "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -75,12 +76,8 @@ def test_state_applies_puts_and_tombstones_and_skips_garbage() -> None:
     state.apply(_record(2, b'{"keytype":"NOOP","magic":0,"type":"DEK"}', b"{}"))
     state.apply(_record(3, dek_key, b"not json"))
     assert state.skipped_records == 2
-    assert state.keys.kek("k1") == Kek(**{**_fields(KEK), "ts": 1000})
+    assert state.keys.kek("k1") == dataclasses.replace(KEK, ts=1000)
     assert [d.version for d in state.keys.deks("k1")] == [2]
     state.apply(_record(4, dek_key, None))
     assert state.keys.deks("k1") == []
     assert list(state.subjects()) == []
-
-
-def _fields(kek: Kek) -> dict[str, object]:
-    return {name: getattr(kek, name) for name in Kek.__dataclass_fields__}

@@ -36,7 +36,9 @@
     ├── RequestForwardingError          500 / 50003 the leader could not be reached
     └── UnknownLeaderError              500 / 50004 no leader is known
 
-The HTTP layer renders every one of them, in one place, as `{"error_code", "message"}`.
+The DEK registry's errors (404 4047x, 409 4097x, 422 4227x) subclass these in
+`registry.dek_errors`. The HTTP layer renders every one of them, in one place, as
+`{"error_code", "message"}`.
 """
 
 from __future__ import annotations

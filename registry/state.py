@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from compat.types import SchemaType
+from registry.dek_records import is_key_record
+from registry.dek_state import KeyState
 from registry.log.base import LogRecord
 from registry.records import (
     ConfigKey,
@@ -137,6 +139,8 @@ class RegistryState:
         self._modes: dict[str | None, str] = {}
         self._contexts: dict[str, None] = {DEFAULT_CONTEXT: None}
         self._max_id: dict[str, int] = {}
+        #: The DEK registry's KEKs and DEKs, carried in the same log.
+        self.keys = KeyState()
         self.skipped_records = 0
         #: Changes whenever any stored config changes, so derived views can be cached.
         self.config_generation = 0
@@ -151,6 +155,8 @@ class RegistryState:
         try:
             key = decode_key(record.key)
             if isinstance(key, NoopKey):
+                if is_key_record(record.key) and not self.keys.apply(record):
+                    self.skipped_records += 1
                 return
             if record.value is None:
                 self._apply_tombstone(key)

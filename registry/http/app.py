@@ -22,6 +22,7 @@ from registry.errors import RegistryError
 from registry.http import (
     compatibility_routes,
     config_routes,
+    dek_routes,
     meta_routes,
     openapi_routes,
     schema_routes,
@@ -62,6 +63,7 @@ def build_router() -> Router:
         subject_routes,
         config_routes,
         compatibility_routes,
+        dek_routes,
         openapi_routes,
     ):
         for template, methods in module.ROUTES.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.http.openapi_deks import DEK_COMPONENTS, dek_registry_paths
 from registry.http.openapi_operations import (
     CONTEXT,
     DEFAULT_TO_GLOBAL,
@@ -275,6 +276,7 @@ def openapi_spec(version: str) -> dict[str, Any]:
         **compatibility_paths(),
         **_config_paths("config", "Config", "ConfigUpdateRequest"),
         **_config_paths("mode", "Mode", "Mode"),
+        **dek_registry_paths(),
         **_health_paths(),
     }
     return {
@@ -286,5 +288,5 @@ def openapi_spec(version: str) -> dict[str, Any]:
             'are `{"error_code", "message"}` with Confluent\'s codes.',
         },
         "paths": paths,
-        "components": {"schemas": COMPONENTS},
+        "components": {"schemas": {**COMPONENTS, **DEK_COMPONENTS}},
     }

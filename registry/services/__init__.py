@@ -6,7 +6,8 @@
     ├── tagging        TaggingService        new versions with schema tags edited
     ├── deletion       DeletionService       soft and permanent deletes
     ├── config_mode    ConfigModeService     config and mode changes at every scope
-    └── contexts       ContextService        forgetting empty contexts
+    ├── contexts       ContextService        forgetting empty contexts
+    └── keys           KeyRegistryService    the DEK registry: KEKs and DEKs
 
 Writes share one `WriteSupport` (per-subject locks, id reservations); every write appends
 its records durably and returns once they are applied, so a reader sees its own writes.
@@ -21,6 +22,7 @@ from registry.resolver import SchemaResolver
 from registry.services.config_mode import ConfigModeService
 from registry.services.contexts import ContextService
 from registry.services.deletion import DeletionService
+from registry.services.keys import KeyRegistryService
 from registry.services.queries import RegistryQueries
 from registry.services.registration import RegistrationService
 from registry.services.tagging import TaggingService
@@ -33,6 +35,7 @@ __all__ = [
     "ConfigModeService",
     "ContextService",
     "DeletionService",
+    "KeyRegistryService",
     "Registry",
     "RegistrationService",
     "RegistryQueries",
@@ -52,6 +55,7 @@ class Registry:
     deletion: DeletionService
     config_mode: ConfigModeService
     contexts: ContextService
+    keys: KeyRegistryService
     #: The process's counters; None when metrics are off (nothing is counted).
     telemetry: Telemetry | None
 
@@ -78,5 +82,6 @@ class Registry:
             deletion=DeletionService(writes),
             config_mode=ConfigModeService(writes, queries),
             contexts=ContextService(writes),
+            keys=KeyRegistryService(writes),
             telemetry=telemetry,
         )

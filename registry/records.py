@@ -82,8 +82,11 @@ class IdFloorKey:
 
     Ids are derived from the records that carry them, so once a hard delete's tombstone is
     compacted away the highest id could be handed out again. Cairn writes this record with
-    every permanent delete so that ids are never reused. Confluent skips unknown key types
-    on replay, so the topic stays readable by it.
+    every permanent delete so that ids are never reused.
+
+    Confluent's reader stops at a key type it does not know, so the key is a NOOP key
+    (which Confluent skips, ignoring the key's other fields) marked `"cairn":"ID_FLOOR"`.
+    Logs written before this form used the key type `CAIRN_ID_FLOOR`; it is still read.
     """
 
     context: str
@@ -186,8 +189,10 @@ RecordValue = (
     | IdFloorValue
 )
 
-#: The key type of Cairn's id high-water mark records.
-ID_FLOOR = "CAIRN_ID_FLOOR"
+#: The marker of Cairn's id high-water mark records inside a NOOP key.
+ID_FLOOR = "ID_FLOOR"
+#: The key type those records had before they became NOOP keys (read, never written).
+LEGACY_ID_FLOOR_KEYTYPE = "CAIRN_ID_FLOOR"
 
 
 def _dump(obj: Mapping[str, Any]) -> bytes:
@@ -219,7 +224,7 @@ def encode_key(key: RecordKey) -> bytes:
         case NoopKey():
             return _dump({"keytype": "NOOP", "magic": 0})
         case IdFloorKey(context):
-            return _dump({"keytype": ID_FLOOR, "context": context, "magic": 0})
+            return _dump({"keytype": "NOOP", "magic": 0, "cairn": ID_FLOOR, "context": context})
     raise AssertionError(f"unhandled key {key!r}")  # pragma: no cover
 
 
@@ -277,8 +282,10 @@ def decode_key(raw: bytes) -> RecordKey:
             tenant = _str(obj, "tenant", optional=True) or DEFAULT_TENANT
             return ContextKey(str(_str(obj, "context")), tenant)
         case "NOOP":
+            if obj.get("cairn") == ID_FLOOR:
+                return IdFloorKey(str(_str(obj, "context")))
             return NoopKey()
-        case "CAIRN_ID_FLOOR":
+        case "CAIRN_ID_FLOOR":  # LEGACY_ID_FLOOR_KEYTYPE
             return IdFloorKey(str(_str(obj, "context")))
     raise RecordError(f"unknown keytype {keytype!r}")
 

@@ -133,7 +133,11 @@ def test_schema_value_with_unknown_type_raises_record_error() -> None:
 def test_id_floor_record_round_trips() -> None:
     key = IdFloorKey(".")
     raw_key = encode_key(key)
-    assert raw_key == b'{"keytype":"CAIRN_ID_FLOOR","context":".","magic":0}'
+    # A NOOP key, which Confluent's reader skips (an unknown key type would stop it).
+    assert raw_key == b'{"keytype":"NOOP","magic":0,"cairn":"ID_FLOOR","context":"."}'
     assert decode_key(raw_key) == key
+    assert decode_key(b'{"keytype":"NOOP","magic":0}') == NoopKey()
+    # The key type logs written by earlier versions used is still read.
+    assert decode_key(b'{"keytype":"CAIRN_ID_FLOOR","context":".","magic":0}') == key
     value = IdFloorValue(".", 41)
     assert decode_value(key, encode_value(value)) == value

@@ -29,6 +29,7 @@ from registry.services import Registry
 from registry.settings import Settings
 from registry.store import Store
 from registry.telemetry import Telemetry
+from registry.ui import UiApp, UiMount
 
 __all__ = [
     "ASGIApp",
@@ -40,6 +41,7 @@ __all__ = [
     "secure",
     "serve",
     "starting_app",
+    "with_ui",
 ]
 
 logger = logging.getLogger(__name__)
@@ -159,6 +161,20 @@ def secure(app: RegistryApp, auth: AuthConfigSource | None) -> SecurityGate:
     """`app` behind authentication and authorization under `auth` (None: open), with every
     write audited."""
     return SecurityGate(app, auth)
+
+
+def with_ui(
+    app: ServedRegistry,
+    auth: AuthConfigSource | None,
+    *,
+    writable: Callable[[], bool] = lambda: True,
+) -> ServedRegistry:
+    """`app` with the web UI served beside it at `/ui` (read-only pages when `auth` is None;
+    `writable` tells whether this node takes writes now: a cluster's leader does).
+
+    The UI sits in front of the API's own gates and checks its viewers itself, so the
+    API's dispatch stays as it was."""
+    return UiMount(app, UiApp(app.registry, auth, writable=writable))
 
 
 class Follower:

@@ -1,0 +1,28 @@
+"""The UI over the sample registry, served in process (TestClient) and on a loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from registry.log.memory import MemoryLog
+from registry.server import build_app, secure, with_ui
+from registry.settings import Settings
+from tests.registry.ui.sample import fill
+
+
+def sample_app() -> object:
+    """The API and the UI over a registry filled with the sample subjects (no auth)."""
+    api = build_app(MemoryLog(), Settings())
+    asyncio.run(fill(api.registry))
+    return with_ui(secure(api, None), None)
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    """A client of the read-only UI over the sample registry."""
+    with TestClient(sample_app()) as test_client:  # type: ignore[arg-type]
+        yield test_client

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,7 +18,9 @@ from tests.registry.ui.sample import fill
 def sample_app() -> object:
     """The API and the UI over a registry filled with the sample subjects (no auth)."""
     api = build_app(MemoryLog(), Settings())
-    asyncio.run(fill(api.registry))
+    # In a thread of its own: the browser tests' caller already runs an event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, fill(api.registry)).result()
     return with_ui(secure(api, None), None)
 
 

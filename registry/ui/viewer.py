@@ -9,7 +9,7 @@ where the user's ACL grants `write` on the subject.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,11 @@ class Viewer:
     def read_only(self) -> bool:
         """Whether no write of any kind is offered (authentication is off)."""
         return self.acl is None
+
+    @property
+    def listing_filter(self) -> Callable[[str], bool] | None:
+        """What listings keep (None: everything, and no need to ask per subject)."""
+        return None if self.acl is None else self.may_read
 
     def may_read(self, subject: str) -> bool:
         """Whether the subject shows in listings and its pages open."""

@@ -103,7 +103,7 @@ async def _measure(subjects: int, requests: int) -> dict[str, list[float]]:
     started = time.perf_counter()
     await _fill(api.registry, subjects)
     print(f"filled {subjects} subjects in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    app = with_ui(secure(api, None), None)
+    app = secure(with_ui(api, None), None)
     samples: dict[str, list[float]] = {}
     for name, (method, target, body) in _pages().items():
         if await _call(app, method, target, body) != 200:

@@ -294,8 +294,8 @@ def serve(
         raise click.ClickException(str(exc)) from exc
 
     def build(status: ReplayStatus) -> ServedRegistry:
-        app = secure(build_app(log, settings, status=status, telemetry=telemetry), auth)
-        return with_ui(app, auth) if ui else app
+        app = build_app(log, settings, status=status, telemetry=telemetry)
+        return secure(with_ui(app, auth) if ui else app, auth)
 
     app = starting_app(log, build, telemetry=telemetry)
     run_server(app, settings, security, on_reload=None if auth is None else auth.reload)
@@ -332,8 +332,7 @@ def serve_on_kafka(
 ) -> None:
     """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve.
 
-    With `telemetry`, the node serves its metrics; with `ui`, the web UI (whose writes
-    only the leader offers)."""
+    With `telemetry`, the node serves its metrics; with `ui`, the web UI."""
     try:
         log = KafkaLog.open(
             log_settings, on_group_commit=telemetry.group_committed if telemetry else None
@@ -354,10 +353,8 @@ def serve_on_kafka(
             status=status,
             telemetry=telemetry,
             auth=auth,
+            ui=ui,
         )
-        served: ServedRegistry = app
-        if ui:
-            served = with_ui(app, auth, writable=lambda: election.is_leader)
         election.start()
         leader = election.wait_for_leader(LEADER_WAIT_S)
         if leader is None:
@@ -366,7 +363,7 @@ def serve_on_kafka(
             )
         else:
             logger.info("the leader is %s", leader)
-        return served
+        return app
 
     try:
         run_server(

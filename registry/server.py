@@ -29,7 +29,8 @@ from registry.services import Registry
 from registry.settings import Settings
 from registry.store import Store
 from registry.telemetry import Telemetry
-from registry.ui import UiApp, UiMount
+from registry.ui import PREFIX as UI_PREFIX
+from registry.ui import UiApp
 
 __all__ = [
     "ASGIApp",
@@ -139,6 +140,7 @@ def build_cluster_app(
     status: ReplayStatus | None = None,
     telemetry: Telemetry | None = None,
     auth: AuthConfigSource | None = None,
+    ui: bool = False,
 ) -> LeaderGate:
     """The app of one node among several on a shared log: it follows the log, and its
     writes go through `leadership`'s leader (`LeaderGate`).
@@ -154,6 +156,8 @@ def build_cluster_app(
         status=status,
         telemetry=telemetry,
     )
+    if ui:
+        with_ui(app, auth, writable=lambda: leadership.is_leader)
     return LeaderGate(app, leadership, timeout_s=forward_timeout_s, local=secure(app, auth))
 
 
@@ -164,17 +168,18 @@ def secure(app: RegistryApp, auth: AuthConfigSource | None) -> SecurityGate:
 
 
 def with_ui(
-    app: ServedRegistry,
+    app: RegistryApp,
     auth: AuthConfigSource | None,
     *,
     writable: Callable[[], bool] = lambda: True,
-) -> ServedRegistry:
-    """`app` with the web UI served beside it at `/ui` (read-only pages when `auth` is None;
-    `writable` tells whether this node takes writes now: a cluster's leader does).
+) -> RegistryApp:
+    """`app` with the web UI served at `/ui` (read-only pages when `auth` is None; `writable`
+    tells whether this node takes writes now: a cluster's leader does).
 
-    The UI sits in front of the API's own gates and checks its viewers itself, so the
-    API's dispatch stays as it was."""
-    return UiMount(app, UiApp(app.registry, auth, writable=writable))
+    The UI is reached only for paths no API route matches, so the API's dispatch costs
+    what it did; the UI checks its viewers itself."""
+    app.mount(UI_PREFIX, UiApp(app.registry, auth, writable=writable))
+    return app
 
 
 class Follower:

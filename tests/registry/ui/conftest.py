@@ -21,7 +21,7 @@ def sample_app() -> object:
     # In a thread of its own: the browser tests' caller already runs an event loop.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, fill(api.registry)).result()
-    return with_ui(secure(api, None), None)
+    return secure(with_ui(api, None), None)
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def secured(auth_file: Path) -> Iterator[TestClient]:
     auth = AuthConfigSource(auth_file)
     api = build_app(MemoryLog(), Settings())
     asyncio.run(fill(api.registry))
-    with TestClient(with_ui(secure(api, auth), auth)) as client:
+    with TestClient(secure(with_ui(api, auth), auth)) as client:
         yield client
 
 

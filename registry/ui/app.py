@@ -25,6 +25,7 @@ from registry.security.audit import AuditLog
 from registry.security.config import AuthConfigSource
 from registry.services import Registry
 from registry.ui import browse, compare
+from registry.ui.listing import SubjectIndex
 from registry.ui.page import Page
 from registry.ui.viewer import identify
 
@@ -73,6 +74,8 @@ class UiApp:
         self._writable = writable
         self._audit = audit or AuditLog()
         self._templates = templates()
+        state = registry.store.state
+        self._subjects = SubjectIndex(registry.queries, lambda: state.next_offset)
         self._router = Router(
             routes=[
                 Route(PREFIX, self._redirect),
@@ -105,7 +108,7 @@ class UiApp:
                     status_code=401,
                     headers={"www-authenticate": 'Basic realm="cairn"'},
                 )
-            page = Page(request, self._registry, viewer, self._templates)
+            page = Page(request, self._registry, viewer, self._templates, self._subjects)
             try:
                 return await handler(page)
             except RegistryError as exc:

@@ -28,7 +28,7 @@ def _search(page: Page) -> SubjectSearch:
 async def subjects(page: Page) -> Response:
     """The searchable list of subjects (the table alone for htmx's live search)."""
     search = _search(page)
-    found = find_subjects(page.registry.queries, search, page.viewer.listing_filter)
+    found = find_subjects(page.subjects, page.registry.queries, search, page.viewer.listing_filter)
     values = {
         "search": search,
         "found": found,
@@ -94,7 +94,7 @@ def _json(value: object) -> str | None:
 async def settings(page: Page) -> Response:
     """The effective level and mode of the registry and of each listed subject, with sources."""
     search = _search(page)
-    found = find_subjects(page.registry.queries, search, page.viewer.listing_filter)
+    found = find_subjects(page.subjects, page.registry.queries, search, page.viewer.listing_filter)
     values = {
         "search": search,
         "found": found,

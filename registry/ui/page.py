@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from registry.services import Registry
+from registry.ui.listing import SubjectIndex
 from registry.ui.viewer import Viewer
 
 
@@ -23,6 +24,7 @@ class Page:
     registry: Registry
     viewer: Viewer
     templates: Environment
+    subjects: SubjectIndex
 
     @property
     def partial(self) -> bool:

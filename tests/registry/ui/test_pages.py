@@ -166,3 +166,12 @@ def test_static_assets_are_served(client: TestClient) -> None:
 def test_the_api_is_served_beside_the_ui(client: TestClient) -> None:
     assert client.get("/subjects").status_code == 200
     assert client.get("/uix").status_code == 404  # only /ui and below belong to the UI
+
+
+def test_the_list_follows_writes(client: TestClient) -> None:
+    assert "7 subjects" in client.get("/ui/subjects").text
+    registered = client.post("/subjects/zebras-value/versions", json={"schema": order()})
+    assert registered.status_code == 200
+    page = client.get("/ui/subjects").text
+    assert "8 subjects" in page
+    assert "zebras-value" in page

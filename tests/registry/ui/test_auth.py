@@ -3,8 +3,6 @@ where the ACL grants them."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -12,53 +10,16 @@ from urllib.parse import urlencode
 import pytest
 from starlette.testclient import TestClient
 
-from registry.log.memory import MemoryLog
 from registry.security.config import AuthConfigSource
-from registry.security.passwords import hash_password
-from registry.server import build_app, secure, with_ui
-from registry.settings import Settings
-from tests.registry.ui.sample import INCOMPATIBLE_ORDER, fill, order
-
-PASSWORDS = {"reader": "r-secret", "writer": "w-secret"}
-ACL = """
-[[acl]]
-principal = "reader"
-subjects = "orders-*"
-permissions = ["read"]
-
-[[acl]]
-principal = "writer"
-subjects = "orders-*"
-permissions = ["read", "write"]
-"""
-FORM = {"content-type": "application/x-www-form-urlencoded"}
-
-
-def basic(user: str) -> dict[str, str]:
-    """An Authorization header for `user`."""
-    token = base64.b64encode(f"{user}:{PASSWORDS[user]}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-@pytest.fixture(scope="module")
-def auth_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An auth config with a reader and a writer of `orders-*`."""
-    path = tmp_path_factory.mktemp("auth") / "auth.toml"
-    users = "".join(
-        f'[[users]]\nname = "{user}"\npassword_hash = "{hash_password(secret)}"\n\n'
-        for user, secret in PASSWORDS.items()
-    )
-    path.write_text(users + ACL)
-    return path
+from tests.registry.ui.conftest import sample_app
+from tests.registry.ui.sample import INCOMPATIBLE_ORDER, order
+from tests.registry.ui.users import FORM, basic
 
 
 @pytest.fixture
 def secured(auth_file: Path) -> Iterator[TestClient]:
     """The API and the UI over the sample registry, with authentication on."""
-    auth = AuthConfigSource(auth_file)
-    api = build_app(MemoryLog(), Settings())
-    asyncio.run(fill(api.registry))
-    with TestClient(secure(with_ui(api, auth), auth)) as client:
+    with TestClient(sample_app(AuthConfigSource(auth_file))) as client:
         yield client
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from registry.security.config import AuthConfigSource
 from registry.testing._server import LoopbackServer
 from tests.registry.ui.browser import chromium, chromium_path
 from tests.registry.ui.conftest import sample_app
-from tests.registry.ui.sample import INCOMPATIBLE_ORDER
+from tests.registry.ui.sample import INCOMPATIBLE_ORDER, order
+from tests.registry.ui.users import PASSWORDS
 
 if chromium_path() is None and not os.environ.get("CAIRN_REQUIRE_BROWSER"):
     pytest.skip("chromium is not installed", allow_module_level=True)
@@ -31,7 +34,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
     """The sample registry with its UI on a loopback port."""
-    loopback = LoopbackServer(sample_app())  # type: ignore[arg-type]
+    loopback = LoopbackServer(sample_app())
     yield loopback
     loopback.stop()
 
@@ -104,3 +107,26 @@ def test_search_filters_the_list_as_one_types(page: Page) -> None:
     expect(page.locator(".count")).to_have_text("0 subjects")
     page.check("#deleted")
     expect(page.locator("a.subject-link")).to_have_text("retired-value")
+
+
+def test_a_signed_in_writer_registers_a_checked_schema(browser: Browser, auth_file: Path) -> None:
+    server = LoopbackServer(sample_app(AuthConfigSource(auth_file)))
+    context = browser.new_context(
+        base_url=server.url,
+        http_credentials={"username": "writer", "password": PASSWORDS["writer"]},
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/ui/check?subject=orders-value")
+        expect(page.locator(".who")).to_contain_text("signed in as writer")
+        page.fill("#schema", order({"name": "extra", "type": "string", "default": ""}))
+        page.locator("#run-check").click()
+        expect(page.locator("#verdict")).to_contain_text("Compatible at BACKWARD")
+        page.locator("#register").click()
+        expect(page.locator("#message")).to_contain_text("Registered orders-value version 4")
+        page.locator("#message a").click()
+        expect(page.locator("#version-title")).to_have_text("Version 4")
+    finally:
+        context.close()
+        server.stop()

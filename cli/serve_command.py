@@ -30,6 +30,7 @@ from registry.server import (
     build_cluster_app,
     secure,
     starting_app,
+    with_ui,
 )
 from registry.server import serve as run_server
 from registry.settings import Settings
@@ -192,6 +193,12 @@ Examples:
     help="Serve GET /metrics (Prometheus text format).",
 )
 @click.option(
+    "--ui/--no-ui",
+    default=True,
+    show_default=True,
+    help="Serve the web UI at /ui (read-only unless --auth-config grants writes).",
+)
+@click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
     is_eager=True,
@@ -226,6 +233,7 @@ def serve(
     kafka_session_timeout_ms: int,
     kafka_timeout: float,
     metrics: bool,
+    ui: bool,
     log_level: str | None,
     log_format: str,
     tls_cert: Path | None,
@@ -270,7 +278,7 @@ def serve(
             client_config=dict(kafka_config),
             session_timeout_ms=kafka_session_timeout_ms,
         )
-        serve_on_kafka(settings, log_settings, node, telemetry, security, auth)
+        serve_on_kafka(settings, log_settings, node, telemetry, security, auth, ui)
         return
     try:
         log = (
@@ -284,11 +292,12 @@ def serve(
         )
     except LogError as exc:
         raise click.ClickException(str(exc)) from exc
-    app = starting_app(
-        log,
-        lambda status: secure(build_app(log, settings, status=status, telemetry=telemetry), auth),
-        telemetry=telemetry,
-    )
+
+    def build(status: ReplayStatus) -> ServedRegistry:
+        app = build_app(log, settings, status=status, telemetry=telemetry)
+        return secure(with_ui(app, auth) if ui else app, auth)
+
+    app = starting_app(log, build, telemetry=telemetry)
     run_server(app, settings, security, on_reload=None if auth is None else auth.reload)
 
 
@@ -319,10 +328,11 @@ def serve_on_kafka(
     telemetry: Telemetry | None,
     security: SecuritySettings,
     auth: AuthConfigSource | None,
+    ui: bool = True,
 ) -> None:
     """Run one node of a cluster sharing a Kafka topic: replay, join the election, serve.
 
-    With `telemetry`, the node serves its metrics."""
+    With `telemetry`, the node serves its metrics; with `ui`, the web UI."""
     try:
         log = KafkaLog.open(
             log_settings, on_group_commit=telemetry.group_committed if telemetry else None
@@ -343,6 +353,7 @@ def serve_on_kafka(
             status=status,
             telemetry=telemetry,
             auth=auth,
+            ui=ui,
         )
         election.start()
         leader = election.wait_for_leader(LEADER_WAIT_S)

@@ -29,6 +29,8 @@ from registry.services import Registry
 from registry.settings import Settings
 from registry.store import Store
 from registry.telemetry import Telemetry
+from registry.ui import PREFIX as UI_PREFIX
+from registry.ui import UiApp
 
 __all__ = [
     "ASGIApp",
@@ -40,6 +42,7 @@ __all__ = [
     "secure",
     "serve",
     "starting_app",
+    "with_ui",
 ]
 
 logger = logging.getLogger(__name__)
@@ -137,6 +140,7 @@ def build_cluster_app(
     status: ReplayStatus | None = None,
     telemetry: Telemetry | None = None,
     auth: AuthConfigSource | None = None,
+    ui: bool = False,
 ) -> LeaderGate:
     """The app of one node among several on a shared log: it follows the log, and its
     writes go through `leadership`'s leader (`LeaderGate`).
@@ -152,6 +156,8 @@ def build_cluster_app(
         status=status,
         telemetry=telemetry,
     )
+    if ui:
+        with_ui(app, auth, writable=lambda: leadership.is_leader)
     return LeaderGate(app, leadership, timeout_s=forward_timeout_s, local=secure(app, auth))
 
 
@@ -159,6 +165,21 @@ def secure(app: RegistryApp, auth: AuthConfigSource | None) -> SecurityGate:
     """`app` behind authentication and authorization under `auth` (None: open), with every
     write audited."""
     return SecurityGate(app, auth)
+
+
+def with_ui(
+    app: RegistryApp,
+    auth: AuthConfigSource | None,
+    *,
+    writable: Callable[[], bool] = lambda: True,
+) -> RegistryApp:
+    """`app` with the web UI served at `/ui` (read-only pages when `auth` is None; `writable`
+    tells whether this node takes writes now: a cluster's leader does).
+
+    The UI is reached only for paths no API route matches, so the API's dispatch costs
+    what it did; the UI checks its viewers itself."""
+    app.mount(UI_PREFIX, UiApp(app.registry, auth, writable=writable))
+    return app
 
 
 class Follower:

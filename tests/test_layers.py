@@ -30,7 +30,8 @@ ALLOWED = {
 
 #: outside I/O libraries -> the only module prefixes allowed to import them.
 IO_HOMES = {
-    "starlette": ("registry/http/", "registry/server.py"),
+    "starlette": ("registry/http/", "registry/server.py", "registry/ui/"),
+    "jinja2": ("registry/ui/",),
     "uvicorn": ("registry/server.py",),
     "click": ("cli/",),
     "confluent_kafka": (

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import QueryParams
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from registry.errors import RegistryError
 from registry.http import (
@@ -97,6 +97,21 @@ class RegistryApp:
         self.request_ids = RequestIds()
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
+        self._mounts: tuple[tuple[str, ASGIApp], ...] = ()
+
+    def mount(self, prefix: str, app: ASGIApp) -> None:
+        """Serve `app` for paths at or under `prefix` (`/ui`) that no API route matches.
+
+        It is looked at only once the router has found no route, so API requests never
+        pay for it; it gets the request as it came, behind the same gates as the API.
+        """
+        self._mounts = (*self._mounts, (prefix, app))
+
+    def _mounted(self, path: str) -> ASGIApp | None:
+        for prefix, app in self._mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                return app
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point: HTTP requests and the lifespan protocol."""
@@ -168,6 +183,10 @@ class RegistryApp:
             else:
                 status, payload = 200, dump(result)
         except Exception as exc:
+            mounted = self._mounted(scope["path"]) if template is UNMATCHED_ROUTE else None
+            if mounted is not None:
+                await mounted(scope, receive, send)
+                return
             status, payload = error_reply(exc)
         content_type = None if status == 204 else media_type.encode()
         await send_bytes(

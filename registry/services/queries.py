@@ -107,6 +107,11 @@ class RegistryQueries:
             return None
         return self._formats.get(schema.schema_type).render(self.parsed(schema), fmt)
 
+    @property
+    def formats(self) -> Formats:
+        """The schema formats this registry parses and compares with."""
+        return self._formats
+
     def schema_types(self) -> tuple[SchemaType, ...]:
         """The schema types this registry serves."""
         return self._formats.supported

@@ -21,6 +21,7 @@ RULE_SUBJECT_HEADER = "__rule.subject"
 RULE_TOPIC_HEADER = "__rule.topic"
 RULE_EXCEPTION_HEADER = "__rule.exception"
 DLQ_TOPIC_PARAM = "dlq.topic"
+_DETAIL_LIMIT = 300
 
 
 def rule_failure(ctx: RuleContext, error: Exception | None) -> RuleError:
@@ -28,7 +29,11 @@ def rule_failure(ctx: RuleContext, error: Exception | None) -> RuleError:
     rule, mode = ctx.rule.name, ctx.mode.value
     if isinstance(error, ConditionFailed):
         return RuleConditionError(str(error), rule=rule, mode=mode)
-    detail = f": {error}" if error is not None else ""
+    detail = ""
+    if error is not None:
+        # Some executors' errors carry whole evaluation states: the first line says enough.
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        detail = f": {text[:_DETAIL_LIMIT]}"
     return RuleError(f"rule {rule!r} failed ({mode}){detail}", rule=rule, mode=mode)
 
 

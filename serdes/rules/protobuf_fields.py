@@ -43,7 +43,11 @@ def _is_map(field: Field) -> bool:
 
 
 def _is_repeated(field: Field) -> bool:
-    return bool(field.label == FieldDescriptor.LABEL_REPEATED)
+    # `is_repeated` in newer protobuf releases (which drop `label`), `label` in older ones.
+    repeated = getattr(field, "is_repeated", None)
+    if repeated is None:
+        return bool(field.label == FieldDescriptor.LABEL_REPEATED)
+    return bool(repeated)
 
 
 def type_of(field: Field) -> FieldType:

@@ -274,6 +274,14 @@ class ProtobufSerializer:
             raise locate(error, ctx) from error.__cause__
 
 
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """The class records of one writer schema and message are parsed into, and their rules."""
+
+    cls: type[Message]
+    rules: ReadRules | None
+
+
 class ProtobufDeserializer:
     """`deserializer(data, ctx) -> Message`: reads the framing and indexes, then the message.
 
@@ -284,7 +292,7 @@ class ProtobufDeserializer:
     strategy), through `rule_registry`.
     """
 
-    __slots__ = ("_classes", "_contracts", "_engine", "_message_type", "_schemas")
+    __slots__ = ("_engine", "_message_type", "_readers", "_schemas")
 
     def __init__(
         self,
@@ -307,10 +315,9 @@ class ProtobufDeserializer:
             if schema_registry_client is not None
             else None
         )
-        self._classes: OncePerKey[tuple[SchemaKey, tuple[int, ...]], type[Message]] = OncePerKey()
+        # By writer schema and message indexes: the class to parse into and the READ rules.
+        self._readers: OncePerKey[tuple[SchemaKey, tuple[int, ...]], _Reader] = OncePerKey()
         self._engine = RuleEngine(rule_registry)
-        # The READ rules of each writer schema (None without any), fetched once per id.
-        self._contracts: OncePerKey[SchemaKey, tuple[ReadRules | None]] = OncePerKey()
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -335,21 +342,18 @@ class ProtobufDeserializer:
                     assert frame.schema_id is not None  # a frame without a GUID has an id
                     key = frame.schema_id
                 indexes, start = frame.indexes or _FIRST, frame.payload_start
-            if self._message_type is not None:
+            rules: ReadRules | None = None
+            if self._schemas is None:
+                assert self._message_type is not None  # checked in __init__
                 cls = self._message_type
             else:
-                cls = self._classes.get((key, indexes)) or self._dynamic(key, indexes)
+                reader = self._readers.get((key, indexes)) or self._reader(key, indexes)
+                cls, rules = reader.cls, reader.rules
             try:
                 message = cls.FromString(data[start:])
             except DecodeError as exc:
                 raise PayloadError(f"payload is not a valid {cls.DESCRIPTOR.full_name}") from exc
-            if self._schemas is None or ctx is None:
-                return message
-            found = self._contracts.get(key) or self._contracts.once(
-                key, partial(self._read_rules, key)
-            )
-            rules = found[0]
-            if rules is None:
+            if rules is None or ctx is None:
                 return message
             subject = subject_for(topic_subject_name_strategy, ctx, cls.DESCRIPTOR.full_name)
             return read_with_rules(
@@ -358,24 +362,22 @@ class ProtobufDeserializer:
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
 
-    def _read_rules(self, key: SchemaKey) -> tuple[ReadRules | None]:
-        """The writer schema's READ rules (None without any), from its one fetch."""
-        assert self._schemas is not None  # only called with a client
-        contract = self._schemas.writer(key).contract
-        return (ReadRules((), contract, _WALKER) if contract is not None else None,)
+    def _reader(self, key: SchemaKey, indexes: tuple[int, ...]) -> _Reader:
+        """How to read messages at `indexes` in writer schema `key`, worked out once."""
+        return self._readers.once((key, indexes), partial(self._build, key, indexes))
 
-    def _dynamic(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
-        """The message class at `indexes` in writer schema `key`, built once."""
-        return self._classes.once((key, indexes), partial(self._build, key, indexes))
-
-    def _build(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
+    def _build(self, key: SchemaKey, indexes: tuple[int, ...]) -> _Reader:
         schemas = self._schemas
-        assert schemas is not None  # checked in __init__
+        assert schemas is not None  # only called with a client
         parsed = schemas.writer(key)
+        contract = parsed.contract
+        rules = ReadRules((), contract, _WALKER) if contract is not None else None
+        if self._message_type is not None:
+            return _Reader(self._message_type, rules)
         # A deserializer's codec has no message type, so it compiles every schema.
         assert parsed.compiled is not None
         try:
             name = message_name(parsed.file, indexes)
         except KeyError as exc:
             raise FramingError(f"message indexes {list(indexes)} name no message") from exc
-        return message_class(parsed.compiled, name)
+        return _Reader(message_class(parsed.compiled, name), rules)

@@ -3,7 +3,8 @@
 confluent-kafka runs its own executors (its `rules` extra, registered as its docs show);
 Cairn runs its own. Records written by one side under a rule set (a CEL condition, a
 CEL_FIELD transform, JSONata migrations between major versions) are read by the other,
-for Avro, JSON Schema and Protobuf; a failing condition is a typed error or a dead letter.
+for Avro, JSON Schema and Protobuf; a failing condition is a typed error or a dead letter,
+and end to end through a real broker, bad records stay out of the topic.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 from confluent_kafka.schema_registry import (
     RuleSet,
     SchemaRegistryClient,
@@ -360,3 +364,102 @@ def test_jsonata_migrations_across_major_versions_both_ways(
     assert ck_de(ck_client, major(2))(old_by_us, ctx(topic)) == {"id": 3, "full_name": "Alan"}
     new_by_them = ck_ser(ck_client, major(2))({"id": 4, "full_name": "Edsger"}, ctx(topic))
     assert our_de(ours, major(1))(new_by_them, ctx(topic)) == {"id": 4, "name": "Edsger"}
+
+
+# -- End to end through a real Kafka topic ------------------------------------------------
+
+
+def _consume(bootstrap: str, topic: str, count: int) -> list[Any]:
+    """The first `count` records of `topic` (polled with a deadline)."""
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": f"g-{topic}", "auto.offset.reset": "earliest"}
+    )
+    received: list[Any] = []
+    try:
+        consumer.subscribe([topic])
+        deadline = time.monotonic() + 60
+        while len(received) < count and time.monotonic() < deadline:
+            message = consumer.poll(1.0)
+            if message is not None and message.error() is None:
+                received.append(message)
+    finally:
+        consumer.close()
+    return received
+
+
+@pytest.mark.kafka
+def test_bad_records_are_kept_out_of_a_real_topic(
+    registry_url: str, ck_client: SchemaRegistryClient, kafka_bootstrap: str
+) -> None:
+    topic = f"rules-e2e-{uuid.uuid4().hex[:10]}"
+    dlq_topic, read_dlq = f"{topic}-dlq", f"{topic}.dlq"
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    for future in admin.create_topics(
+        [NewTopic(t, 1, 1) for t in (topic, dlq_topic, read_dlq)]
+    ).values():
+        future.result(30)
+    text = avro_order(f"E2e{next(_names)}")
+    write_check = {
+        **POSITIVE,
+        "mode": "WRITE",
+        "onFailure": "DLQ",
+        "params": {"dlq.topic": dlq_topic},
+    }
+    read_check = {
+        "name": "small",
+        "kind": "CONDITION",
+        "mode": "READ",
+        "type": "CEL",
+        "expr": "message.qty < 10",
+    }
+    register(ck_client, f"{topic}-value", text, "AVRO", {"domainRules": [write_check, read_check]})
+    client = registry_client({"url": registry_url})
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    serialize = AvroSerializer(
+        client, None, conf=LATEST, rule_registry=RuleRegistry.default([DlqAction(producer)])
+    )
+
+    accepted = 0
+    for qty in (1, -5, 50, 2):
+        try:
+            data = serialize({**ORDER, "qty": qty}, ctx(topic))
+        except RuleConditionError:
+            continue
+        producer.produce(topic, data)
+        accepted += 1
+    assert producer.flush(30) == 0
+    assert accepted == 3
+
+    # The write-side dead letter: the rejected value as JSON, with the rule's headers.
+    [dead] = _consume(kafka_bootstrap, dlq_topic, 1)
+    assert json.loads(dead.value())["qty"] == -5
+    assert dict(dead.headers())["__rule.name"] == b"positive"
+
+    # The read side: the record with qty 50 fails the READ condition and is dead-lettered.
+    consumer = Consumer(
+        {
+            "bootstrap.servers": kafka_bootstrap,
+            "group.id": f"reader-{topic}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    helper = DeadLetters(consumer, producer, value_deserializer=AvroDeserializer(client))
+    values: list[Any] = []
+    try:
+        consumer.subscribe([topic])
+        deadline = time.monotonic() + 60
+        seen = 0
+        while seen < accepted and time.monotonic() < deadline:
+            message = consumer.poll(1.0)
+            if message is None or message.error() is not None:
+                continue
+            seen += 1
+            record = helper.deserialize(message)
+            if record is not None:
+                values.append(record.value["qty"])
+    finally:
+        consumer.close()
+    assert values == [1, 2]
+    [rejected] = _consume(kafka_bootstrap, read_dlq, 1)
+    assert dict(rejected.headers())["dlq.error.type"] == b"RuleConditionError"

@@ -463,3 +463,5 @@ def test_bad_records_are_kept_out_of_a_real_topic(
     assert values == [1, 2]
     [rejected] = _consume(kafka_bootstrap, read_dlq, 1)
     assert dict(rejected.headers())["dlq.error.type"] == b"RuleConditionError"
+    # No client outlives the test (and the broker, stopped at the end of the session).
+    del helper, serialize, producer

@@ -11,6 +11,9 @@ deserialize; JSON >= 1x with `jsonschema` and >= 10x with a compiled validator
     python bench/serdes.py [--rounds 5] [--records 20000]
 
 Prints the median time per record of interleaved rounds and the ratio (theirs / ours).
+The "one CEL condition" cases run the Avro serdes on a schema whose rule set holds one
+WRITEREAD CEL condition (`use.latest.version`), confluent-kafka with its own CEL executor
+(its `rules` extra), Cairn with `serdes.rules`; goal: no slower than confluent-kafka.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from confluent_kafka.schema_registry import Schema as CkSchema
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer as CkAvroDeserializer
 from confluent_kafka.schema_registry.avro import AvroSerializer as CkAvroSerializer
@@ -35,11 +39,12 @@ from confluent_kafka.schema_registry.json_schema import JSONDeserializer as CkJS
 from confluent_kafka.schema_registry.json_schema import JSONSerializer as CkJSONSerializer
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer as CkProtobufDeserializer
 from confluent_kafka.schema_registry.protobuf import ProtobufSerializer as CkProtobufSerializer
+from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from compat.protobuf import ProtobufFormat
 from serdes.avro import AvroDeserializer, AvroSerializer
-from serdes.client import CachedRegistryClient, InMemoryRegistryClient
+from serdes.client import CachedRegistryClient, InMemoryRegistryClient, Schema
 from serdes.json_schema import JSONDeserializer, JSONSerializer
 from serdes.protobuf import ProtobufDeserializer, ProtobufSerializer, message_class
 
@@ -129,6 +134,51 @@ def records(count: int) -> list[dict[str, Any]]:
         }
         for i in range(count)
     ]
+
+
+RULES_CTX = SerializationContext("bench_rules", MessageField.VALUE)
+#: One CEL condition, checked on write and on read.
+ONE_CONDITION = {
+    "domainRules": [
+        {
+            "name": "qty_not_negative",
+            "kind": "CONDITION",
+            "mode": "WRITEREAD",
+            "type": "CEL",
+            "expr": "message.qty >= 0",
+        }
+    ]
+}
+
+
+def rule_cases(
+    data: list[dict[str, Any]], ours_client: CachedRegistryClient, ck: SchemaRegistryClient
+) -> dict[str, tuple[Callable[[], object], Callable[[], object], float]]:
+    """Avro with one CEL condition, both libraries reading the rule set from the registry."""
+    CelExecutor.register()
+    subject = f"{RULES_CTX.topic}-value"
+    ours_client.register_schema(subject, Schema(AVRO_SCHEMA, "AVRO", rule_set=ONE_CONDITION))
+    body = {"schema": AVRO_SCHEMA, "schemaType": "AVRO", "ruleSet": ONE_CONDITION}
+    ck.register_schema(subject, CkSchema.from_dict(body))
+    latest = {"use.latest.version": True}
+    ours = AvroSerializer(ours_client, None, conf=latest)
+    theirs = CkAvroSerializer(ck, None, conf={**CK_CONF, "auto.register.schemas": False, **latest})
+    ours_bytes = [ours(r, RULES_CTX) for r in data]
+    theirs_bytes = [theirs(r, RULES_CTX) for r in data]
+    ours_reader = AvroDeserializer(ours_client)
+    theirs_reader = CkAvroDeserializer(ck, conf=CK_CONF)
+    return {
+        "avro serialize (one CEL condition)": (
+            lambda: [ours(r, RULES_CTX) for r in data],
+            lambda: [theirs(r, RULES_CTX) for r in data],
+            1.0,
+        ),
+        "avro deserialize (one CEL cond.)": (
+            lambda: [ours_reader(b, RULES_CTX) for b in ours_bytes],
+            lambda: [theirs_reader(b, RULES_CTX) for b in theirs_bytes],
+            1.0,
+        ),
+    }
 
 
 def per_record_us(run: Callable[[], object], count: int) -> float:
@@ -230,6 +280,7 @@ def main() -> None:
             lambda: [json_reader_theirs(b, CTX) for b in ck_json_bytes],
             10.0,
         )
+    cases.update(rule_cases(data, ours_client, ck))
 
     timings: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in cases}
     for _ in range(args.rounds):

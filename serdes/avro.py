@@ -30,8 +30,18 @@ from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
 from serdes.client import RegisteredSchema, RegistryClient, Schema
 from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
-from serdes.errors import PayloadError, SchemaError, SerdesError
+from serdes.errors import PayloadError, SchemaError, SerdesError, UnknownSubjectError
 from serdes.framing import id_prefix, schema_key
+from serdes.rules._model import Contract, RuleMode, contract_of
+from serdes.rules.avro_fields import AvroFieldWalker
+from serdes.rules.engine import (
+    Migration,
+    ReadRules,
+    RuleEngine,
+    plan_migrations,
+    read_with_rules,
+)
+from serdes.rules.registry import RuleRegistry
 from serdes.strategies import subject_for
 
 AVRO = "AVRO"
@@ -40,11 +50,18 @@ _FORMAT = AvroFormat()
 
 @dataclass(frozen=True, slots=True)
 class ParsedAvro:
-    """A schema as fastavro uses it, its full name when it is a named type, and its writer."""
+    """A schema as fastavro uses it, its full name when it is a named type, and its writer.
+
+    `origin` is the schema as registered; `contract` its rules (None without any) and
+    `walker` the field walk its field rules use.
+    """
 
     schema: Any
     name: str | None
     write: WriteInto
+    origin: Schema | None = None
+    contract: Contract | None = None
+    walker: AvroFieldWalker | None = None
 
 
 def parse_avro(schema: Schema, client: RegistryClient | None) -> ParsedAvro:
@@ -71,7 +88,15 @@ def parse_avro(schema: Schema, client: RegistryClient | None) -> ParsedAvro:
         # fastavro raises several unrelated types for a bad schema; one error at our edge.
         raise SchemaError(f"invalid Avro schema: {exc}") from exc
     name = parsed.get("name") if isinstance(parsed, dict) else None
-    return ParsedAvro(parsed, name if isinstance(name, str) else None, writer_for(parsed))
+    contract = contract_of(schema)
+    return ParsedAvro(
+        parsed,
+        name if isinstance(name, str) else None,
+        writer_for(parsed),
+        schema,
+        contract,
+        AvroFieldWalker(parsed) if contract is not None else None,
+    )
 
 
 class AvroCodec:
@@ -105,10 +130,12 @@ class AvroSerializer:
     Arguments are confluent-kafka's, in its order: the client, the schema (text or `Schema`),
     an optional `to_dict(obj, ctx)` hook and a conf dict with its keys
     (`auto.register.schemas`, `normalize.schemas`, `use.schema.id`, `use.latest.version`,
-    `use.latest.with.metadata`, `subject.name.strategy`).
+    `use.latest.with.metadata`, `subject.name.strategy`). With `use.latest.*` or
+    `use.schema.id`, the writer schema's WRITE rules run on each record first, through
+    `rule_registry` (default: `RuleRegistry.default()`).
     """
 
-    __slots__ = ("_to_dict", "_writers")
+    __slots__ = ("_engine", "_to_dict", "_writers")
 
     def __init__(
         self,
@@ -116,14 +143,20 @@ class AvroSerializer:
         schema_str: str | Schema | None = None,
         to_dict: ToDict | None = None,
         conf: Mapping[str, object] | None = None,
+        *,
+        rule_registry: RuleRegistry | None = None,
     ) -> None:
+        config = SerializerConfig.from_conf(conf)
         self._to_dict = to_dict
         self._writers = WriterResolver(
             schema_registry_client,
             as_schema(schema_str, AVRO),
-            SerializerConfig.from_conf(conf),
+            config,
             AvroCodec(schema_registry_client),
         )
+        # As Confluent's clients: rules run only on a schema taken from the registry.
+        from_registry = config.uses_latest or config.use_schema_id is not None
+        self._engine = RuleEngine(rule_registry) if from_registry else None
 
     def __call__(self, obj: object, ctx: ContextLike | None = None) -> bytes | None:
         """Serialize `obj` (None stays None: a tombstone is never framed)."""
@@ -132,6 +165,17 @@ class AvroSerializer:
         try:
             writer = self._writers.writer(ctx)
             value = obj if self._to_dict is None else self._to_dict(obj, ctx)
+            if self._engine is not None and ctx is not None:
+                parsed = writer.parsed
+                if parsed.contract is not None:
+                    value = self._engine.run(
+                        RuleMode.WRITE,
+                        subject=writer.subject,
+                        ctx=ctx,
+                        target=parsed.contract,
+                        message=value,
+                        walker=parsed.walker,
+                    )
             out = bytearray(writer.prefix)
             try:
                 writer.parsed.write(out, value)
@@ -151,6 +195,7 @@ class _Decoder:
     writer: ParsedAvro
     reader: Any
     fast: GeneratedRead | None = None
+    rules: ReadRules | None = None
 
 
 class AvroDeserializer:
@@ -162,11 +207,17 @@ class AvroDeserializer:
     `subject.name.strategy`). Reads id prefixes, GUID prefixes and the schema-id headers.
     With `use.latest.*` the subject's latest version is asked of the client for every
     record, so give it a `CachedRegistryClient`.
+
+    The reader schema's READ rules run on each record (the writer's, without a reader
+    schema), after JSONata migrations from the writer's major version when the reader is
+    the subject's latest; executors and actions come from `rule_registry`.
     """
 
     __slots__ = (
+        "_client",
         "_config",
         "_decoders",
+        "_engine",
         "_from_dict",
         "_reader",
         "_return_record_name",
@@ -181,7 +232,11 @@ class AvroDeserializer:
         from_dict: FromDict | None = None,
         return_record_name: bool = False,
         conf: Mapping[str, object] | None = None,
+        *,
+        rule_registry: RuleRegistry | None = None,
     ) -> None:
+        self._client = schema_registry_client
+        self._engine = RuleEngine(rule_registry)
         self._config = DeserializerConfig.from_conf(conf)
         self._uses_latest = self._config.uses_latest
         codec = AvroCodec(schema_registry_client)
@@ -217,6 +272,12 @@ class AvroDeserializer:
             except Exception:
                 # The generated reader refuses what it does not expect: fastavro decides.
                 value = self._read(decoder, data, start)
+            rules = decoder.rules
+            if rules is not None and ctx is not None:
+                subject = subject_for(self._config.strategy, ctx, decoder.writer.name)
+                value = read_with_rules(
+                    self._engine, rules, subject=subject, ctx=ctx, message=value, original=data
+                )
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
         return value if self._from_dict is None else self._from_dict(value, ctx)
@@ -239,12 +300,32 @@ class AvroDeserializer:
 
     def _new_decoder(self, key: SchemaKey) -> _Decoder:
         writer = self._schemas.writer(key)
+        rules = _read_rules((), self._reader or writer)
         if self._reader is None and not self._return_record_name:
-            return _Decoder(writer, None, reader_for(writer.schema))
-        return _Decoder(writer, self._reader.schema if self._reader else None)
+            return _Decoder(writer, None, reader_for(writer.schema), rules)
+        return _Decoder(writer, self._reader.schema if self._reader else None, rules=rules)
 
     def _projecting(self, decoder: _Decoder, subject: str, latest: RegisteredSchema) -> _Decoder:
-        return _Decoder(decoder.writer, self._schemas.parsed(subject, latest).schema)
+        reader = self._schemas.parsed(subject, latest)
+        migrations = self._migrations(decoder.writer, subject, latest)
+        rules = _read_rules(migrations, reader)
+        if migrations:
+            # Migrations rewrite the record as written; Avro's projection would drop fields
+            # they need, so the record is read with the writer's schema alone.
+            fast = None if self._return_record_name else reader_for(decoder.writer.schema)
+            return _Decoder(decoder.writer, None, fast, rules)
+        return _Decoder(decoder.writer, reader.schema, rules=rules)
+
+    def _migrations(
+        self, writer: ParsedAvro, subject: str, latest: RegisteredSchema
+    ) -> tuple[Migration, ...]:
+        if writer.origin is None or latest.version is None:
+            return ()
+        try:
+            return plan_migrations(self._client, subject, writer.origin, latest.version)
+        except UnknownSubjectError:
+            # The writer's schema is not a version of the subject: nothing to migrate.
+            return ()
 
     def _latest(self, key: SchemaKey, decoder: _Decoder, ctx: ContextLike | None) -> _Decoder:
         """The decoder projecting into the subject's latest version (asked of the client)."""
@@ -255,3 +336,9 @@ class AvroDeserializer:
             cache_key,
             partial(self._projecting, decoder, subject, latest),
         )
+
+
+def _read_rules(migrations: tuple[Migration, ...], reader: ParsedAvro) -> ReadRules | None:
+    """The rules a decoder runs; None (the rule-free path) when there are none."""
+    rules = ReadRules(migrations, reader.contract, reader.walker)
+    return rules if rules.active else None

@@ -79,13 +79,51 @@ class Record:
     headers: HeaderList
 
 
-def _header_list(headers: Headers | None) -> HeaderList:
+def header_list(headers: Headers | None) -> HeaderList:
     """The headers as a new list of pairs, whichever shape they came in."""
     if headers is None:
         return []
     if isinstance(headers, Mapping):
         return list(headers.items())
     return list(headers)
+
+
+def write_confirmed(
+    producer: ProducerLike,
+    topic: str,
+    key: bytes | None,
+    value: bytes | None,
+    headers: HeaderList,
+    *,
+    timeout_s: float,
+    cause: Exception,
+    origin: tuple[str | None, int | None, int | None] = (None, None, None),
+) -> None:
+    """Produce one dead letter and wait for the broker's ack; `DeadLetterError` otherwise.
+
+    Shared by the consumer-side helper and the rules' DLQ action, so both only go on once
+    the dead letter is known to be written.
+    """
+    outcome: list[Any] = []
+    producer.produce(
+        topic,
+        value,
+        key,
+        headers=headers,
+        on_delivery=lambda err, _msg: outcome.append(err),
+    )
+    deadline = time.monotonic() + timeout_s
+    # flush() serves the delivery callback; loop in case it returns early.
+    while not outcome and time.monotonic() < deadline:
+        producer.flush(max(0.0, deadline - time.monotonic()))
+    if not outcome or outcome[0] is not None:
+        problem = "no delivery report in time" if not outcome else str(outcome[0])
+        raise DeadLetterError(
+            f"dead letter to {topic} not confirmed: {problem}",
+            topic=origin[0],
+            partition=origin[1],
+            offset=origin[2],
+        ) from cause
 
 
 def default_topic(topic: str) -> str:
@@ -124,7 +162,7 @@ class DeadLetters:
         topic = message.topic() or ""
         partition = message.partition()
         offset = message.offset()
-        headers = _header_list(message.headers())
+        headers = header_list(message.headers())
         field = MessageField.KEY
         try:
             key = self._run(self._key, message.key(), topic, MessageField.KEY, message)
@@ -157,7 +195,7 @@ class DeadLetters:
     ) -> None:
         """Write `message` to the dead-letter topic, wait for the broker's ack, then commit it."""
         topic = message.topic() or ""
-        headers = _header_list(message.headers())
+        headers = header_list(message.headers())
         headers.extend(
             [
                 (ERROR_TYPE_HEADER, type(error).__name__.encode()),
@@ -168,25 +206,15 @@ class DeadLetters:
                 (ORIGINAL_OFFSET_HEADER, str(message.offset()).encode()),
             ]
         )
-        outcome: list[Any] = []
-        self._producer.produce(
+        write_confirmed(
+            self._producer,
             self._topic(topic),
-            message.value(),
             message.key(),
-            headers=headers,
-            on_delivery=lambda err, _msg: outcome.append(err),
+            message.value(),
+            headers,
+            timeout_s=self._timeout_s,
+            cause=error,
+            origin=(topic, message.partition(), message.offset()),
         )
-        deadline = time.monotonic() + self._timeout_s
-        # flush() serves the delivery callback; loop in case it returns early.
-        while not outcome and time.monotonic() < deadline:
-            self._producer.flush(max(0.0, deadline - time.monotonic()))
-        if not outcome or outcome[0] is not None:
-            problem = "no delivery report in time" if not outcome else str(outcome[0])
-            raise DeadLetterError(
-                f"dead letter to {self._topic(topic)} not confirmed: {problem}",
-                topic=topic,
-                partition=message.partition(),
-                offset=message.offset(),
-            ) from error
         if self._commit:
             self._consumer.commit(message=message, asynchronous=False)

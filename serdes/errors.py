@@ -8,6 +8,8 @@
     ├── SchemaRegistryError          the registry answered with a Confluent error body
     │   ├── UnknownSchemaIdError         no schema has this id (or GUID)
     │   └── UnknownSubjectError          subject, version or schema-under-subject is missing
+    ├── RuleError                    a data-contract rule rejected the record or could not run
+    │   └── RuleConditionError           a CONDITION rule evaluated to false
     ├── RegistryUnavailableError     retryable: no answer, a timeout or 5xx after every retry
     └── DeadLetterError              retryable: a dead letter was not confirmed written
 
@@ -122,6 +124,37 @@ class UnknownSubjectError(SchemaRegistryError):
 
     Raised on a 404 from any subject-scoped call: 40401 (subject), 40402 (version), 40403
     on a lookup (the schema is not registered under the subject).
+    """
+
+
+class RuleError(SerdesError):
+    """A rule of the schema's data contract failed and its action was ERROR (or DLQ).
+
+    `rule` is the rule's name and `mode` the mode it ran in (WRITE, READ, UPGRADE,
+    DOWNGRADE); the cause (an executor's exception, or a condition's failure) is chained.
+    Not retryable: the same record fails the same rule again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rule: str | None = None,
+        mode: str | None = None,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message, topic=topic, partition=partition, offset=offset)
+        self.rule = rule
+        self.mode = mode
+
+
+class RuleConditionError(RuleError):
+    """A CONDITION rule evaluated to false: the record breaks the contract.
+
+    The message is the rule's `doc`, else "Rule expr failed: <expr>", else
+    "Rule failed: <name>", as Confluent's clients word it.
     """
 
 

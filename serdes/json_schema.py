@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from compat.errors import CompatError
@@ -20,12 +21,29 @@ from serdes._config import DeserializerConfig, SerializerConfig
 from serdes._fetch import SchemaFetcher, SchemaKey
 from serdes._jsoncodec import DECODE_ERRORS, ENCODE_ERRORS, codec
 from serdes._jsonvalidate import Validate, build_validator
+from serdes._once import OncePerKey
 from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
-from serdes.client import RegistryClient, Schema
+from serdes.client import RegisteredSchema, RegistryClient, Schema
 from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
-from serdes.errors import PayloadError, SchemaError, SerdesConfigError, SerdesError
+from serdes.errors import (
+    PayloadError,
+    SchemaError,
+    SerdesConfigError,
+    SerdesError,
+    UnknownSubjectError,
+)
 from serdes.framing import id_prefix, schema_key
+from serdes.rules._model import Contract, RuleMode, contract_of
+from serdes.rules.engine import (
+    Migration,
+    ReadRules,
+    RuleEngine,
+    plan_migrations,
+    read_with_rules,
+)
+from serdes.rules.json_fields import JsonFieldWalker
+from serdes.rules.registry import RuleRegistry
 from serdes.strategies import subject_for
 
 JSON = "JSON"
@@ -34,10 +52,17 @@ _FORMAT = JsonSchemaFormat()
 
 @dataclass(frozen=True, slots=True)
 class ParsedJson:
-    """A JSON schema ready for use: its validator and its `title` (the record name)."""
+    """A JSON schema ready for use: its validator and its `title` (the record name).
+
+    `origin` is the schema as registered; `contract` its rules (None without any) and
+    `walker` the field walk its field rules use.
+    """
 
     validate: Validate
     title: str | None
+    origin: Schema | None = None
+    contract: Contract | None = None
+    walker: JsonFieldWalker | None = None
 
 
 def parse_json_schema(
@@ -55,7 +80,14 @@ def parse_json_schema(
     document = parsed.document
     title = document.get("title") if isinstance(document, dict) else None
     validate = build_validator(document, parsed.dialect, names, compiled=compiled)
-    return ParsedJson(validate, title if isinstance(title, str) else None)
+    contract = contract_of(schema)
+    return ParsedJson(
+        validate,
+        title if isinstance(title, str) else None,
+        schema,
+        contract,
+        JsonFieldWalker(document) if contract is not None else None,
+    )
 
 
 class JsonSchemaCodec:
@@ -103,9 +135,11 @@ class JSONSerializer:
     Arguments are confluent-kafka's, in its order: the schema, the client, an optional
     `to_dict(obj, ctx)` hook and a conf dict (its serializer keys plus `validate`).
     `compiled_validation=False` forces `jsonschema` even where `fastjsonschema` applies.
+    With `use.latest.*` or `use.schema.id`, the writer schema's WRITE rules run on each
+    value before it is validated, through `rule_registry`.
     """
 
-    __slots__ = ("_to_dict", "_validate", "_writers")
+    __slots__ = ("_engine", "_to_dict", "_validate", "_writers")
 
     def __init__(
         self,
@@ -115,6 +149,7 @@ class JSONSerializer:
         conf: Mapping[str, object] | None = None,
         *,
         compiled_validation: bool = True,
+        rule_registry: RuleRegistry | None = None,
     ) -> None:
         config = SerializerConfig.from_conf(conf, validate_key=True)
         self._to_dict = to_dict
@@ -125,6 +160,9 @@ class JSONSerializer:
             config,
             JsonSchemaCodec(schema_registry_client, compiled=compiled_validation),
         )
+        # As Confluent's clients: rules run only on a schema taken from the registry.
+        from_registry = config.uses_latest or config.use_schema_id is not None
+        self._engine = RuleEngine(rule_registry) if from_registry else None
 
     def __call__(self, obj: object, ctx: ContextLike | None = None) -> bytes | None:
         """Serialize `obj` (None stays None: a tombstone is never framed)."""
@@ -133,6 +171,17 @@ class JSONSerializer:
         try:
             writer = self._writers.writer(ctx)
             value = obj if self._to_dict is None else self._to_dict(obj, ctx)
+            if self._engine is not None and ctx is not None:
+                parsed = writer.parsed
+                if parsed.contract is not None:
+                    value = self._engine.run(
+                        RuleMode.WRITE,
+                        subject=writer.subject,
+                        ctx=ctx,
+                        target=parsed.contract,
+                        message=value,
+                        walker=parsed.walker,
+                    )
             if self._validate:
                 writer.parsed.validate(value)
             return writer.prefix + _encode(value)
@@ -147,10 +196,11 @@ class JSONDeserializer:
     instead of the writer's), `from_dict(dict, ctx)`, the client, and a conf dict
     (`validate`, `use.latest.version`, `use.latest.with.metadata`,
     `subject.name.strategy`). Without a client, records are validated against the given
-    schema only.
+    schema only. With a client, the reader schema's READ rules run on each value (after
+    JSONata migrations from the writer's version to the latest), before validation.
     """
 
-    __slots__ = ("_config", "_from_dict", "_own", "_schemas")
+    __slots__ = ("_client", "_config", "_engine", "_from_dict", "_migrations", "_own", "_schemas")
 
     def __init__(
         self,
@@ -160,7 +210,11 @@ class JSONDeserializer:
         conf: Mapping[str, object] | None = None,
         *,
         compiled_validation: bool = True,
+        rule_registry: RuleRegistry | None = None,
     ) -> None:
+        self._client = schema_registry_client
+        self._engine = RuleEngine(rule_registry)
+        self._migrations: OncePerKey[tuple[SchemaKey, int], tuple[Migration, ...]] = OncePerKey()
         self._config = DeserializerConfig.from_conf(conf, validate_key=True)
         own = as_schema(schema_str, JSON)
         if schema_registry_client is None and (
@@ -191,24 +245,78 @@ class JSONDeserializer:
                 value = _LOADS(data[start:])
             except DECODE_ERRORS as exc:
                 raise PayloadError(f"payload of schema {key} is not JSON: {exc}") from exc
-            if self._config.validate:
-                self._schema_for(key, ctx).validate(value)
+            schemas = self._schemas
+            if schemas is None:
+                if self._config.validate:
+                    assert self._own is not None  # checked in __init__
+                    self._own.validate(value)
+            elif self._config.uses_latest:
+                value = self._read_latest(schemas, key, ctx, value, data)
+            else:
+                reader = self._own or schemas.get(key) or schemas.writer(key)
+                if reader.contract is not None and ctx is not None:
+                    rules = ReadRules((), reader.contract, reader.walker)
+                    value = self._rules(rules, key, ctx, value, data)
+                if self._config.validate:
+                    reader.validate(value)
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
         return value if self._from_dict is None else self._from_dict(value, ctx)
 
-    def _schema_for(self, key: SchemaKey, ctx: ContextLike | None) -> ParsedJson:
-        if self._config.uses_latest:
-            return self._latest(key, ctx)
-        if self._own is not None:
-            return self._own
+    def _rules(
+        self, rules: ReadRules, key: SchemaKey, ctx: ContextLike, value: Any, data: bytes
+    ) -> Any:
         schemas = self._schemas
-        assert schemas is not None  # checked in __init__
-        return schemas.get(key) or schemas.writer(key)
-
-    def _latest(self, key: SchemaKey, ctx: ContextLike | None) -> ParsedJson:
-        schemas = self._schemas
-        assert schemas is not None  # checked in __init__
+        assert schemas is not None  # only called with a client
         name = self._own.title if self._own is not None else schemas.writer(key).title
         subject = subject_for(self._config.strategy, ctx, name)
-        return schemas.parsed(subject, schemas.latest(subject))
+        return read_with_rules(
+            self._engine, rules, subject=subject, ctx=ctx, message=value, original=data
+        )
+
+    def _read_latest(
+        self,
+        schemas: SchemaFetcher[ParsedJson],
+        key: SchemaKey,
+        ctx: ContextLike | None,
+        value: Any,
+        data: bytes,
+    ) -> Any:
+        """Migrate to the subject's latest version, run its READ rules, validate against it."""
+        name = self._own.title if self._own is not None else schemas.writer(key).title
+        subject = subject_for(self._config.strategy, ctx, name)
+        latest = schemas.latest(subject)
+        reader = schemas.parsed(subject, latest)
+        if ctx is not None:
+            cache_key = (key, latest.schema_id)
+            migrations = self._migrations.get(cache_key)
+            if migrations is None:
+                migrations = self._migrations.once(
+                    cache_key, partial(self._plan, schemas, key, subject, latest)
+                )
+            rules = ReadRules(migrations, reader.contract, reader.walker)
+            if rules.active:
+                value = read_with_rules(
+                    self._engine, rules, subject=subject, ctx=ctx, message=value, original=data
+                )
+        if self._config.validate:
+            reader.validate(value)
+        return value
+
+    def _plan(
+        self,
+        schemas: SchemaFetcher[ParsedJson],
+        key: SchemaKey,
+        subject: str,
+        latest: RegisteredSchema,
+    ) -> tuple[Migration, ...]:
+        writer = schemas.writer(key)
+        if self._client is None or writer.origin is None or latest.version is None:
+            return ()
+        if key == latest.schema_id:
+            return ()
+        try:
+            return plan_migrations(self._client, subject, writer.origin, latest.version)
+        except UnknownSubjectError:
+            # The writer's schema is not a version of the subject: nothing to migrate.
+            return ()

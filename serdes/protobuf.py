@@ -49,12 +49,18 @@ from serdes.errors import (
     SerdesError,
 )
 from serdes.framing import ID_PREFIX_LEN, id_prefix, read_frame
+from serdes.rules._model import Contract, RuleMode, contract_of
+from serdes.rules.engine import ReadRules, RuleEngine, read_with_rules
+from serdes.rules.protobuf_fields import ProtobufFieldWalker
+from serdes.rules.registry import RuleRegistry
+from serdes.strategies import subject_for, topic_subject_name_strategy
 
 PROTOBUF = "PROTOBUF"
 _FIRST: tuple[int, ...] = (0,)
 _FORMAT = ProtobufFormat()
 #: confluent-kafka keys accepted for a drop-in switch; only their default values are supported.
 _COMPAT_KEYS = {"use.deprecated.format": False, "skip.known.types": True}
+_WALKER = ProtobufFieldWalker()
 
 
 class FileLike(Protocol):
@@ -113,10 +119,12 @@ class ProtobufSchema:
 
     `compiled` is None only for a serializer's own generated file, which its message class
     already describes and which needs no compiling (its imports are not registered yet).
+    `contract` is the registered schema's rules, None without any.
     """
 
     file: FileDescriptorProto
     compiled: ParsedProtobuf | None = None
+    contract: Contract | None = None
 
 
 class ProtobufCodec:
@@ -143,14 +151,15 @@ class ProtobufCodec:
 
     def parse(self, schema: Schema) -> ProtobufSchema:
         """The serializer's own file as it is; any other schema compiled (references fetched)."""
+        contract = contract_of(schema)
         if (
             self._own is not None
             and schema.references == ()
             and schema.schema_str == self._own_text
         ):
-            return self._own
+            return self._own if contract is None else ProtobufSchema(self._own.file, None, contract)
         compiled = compile_schema(schema, self._client)
-        return ProtobufSchema(compiled.file, compiled)
+        return ProtobufSchema(compiled.file, compiled, contract)
 
     def record_name(self, parsed: ProtobufSchema) -> str | None:
         """The full name of the message written (None for a deserializer's codec)."""
@@ -206,28 +215,35 @@ class ProtobufSerializer:
 
     Arguments are confluent-kafka's, in its order: the message class, the client, and a conf
     dict (its serializer keys; `use.deprecated.format` and `skip.known.types` are accepted
-    at their defaults, False and True).
+    at their defaults, False and True). With `use.latest.*` or `use.schema.id`, the writer
+    schema's WRITE rules run on each message first, through `rule_registry`.
     """
 
-    __slots__ = ("_msg_type", "_writers")
+    __slots__ = ("_engine", "_msg_type", "_writers")
 
     def __init__(
         self,
         msg_type: type[Message],
         schema_registry_client: RegistryClient,
         conf: Mapping[str, object] | None = None,
+        *,
+        rule_registry: RuleRegistry | None = None,
     ) -> None:
         conf = dict(conf or {})
         for key, supported in _COMPAT_KEYS.items():
             if key in conf and conf.pop(key) != supported:
                 raise SerdesConfigError(f"{key} is only supported at its default, {supported}")
         self._msg_type = msg_type
+        config = SerializerConfig.from_conf(conf)
         self._writers = WriterResolver(
             schema_registry_client,
             schema_of_file(msg_type.DESCRIPTOR.file),
-            SerializerConfig.from_conf(conf),
+            config,
             ProtobufCodec(schema_registry_client, msg_type),
         )
+        # As Confluent's clients: rules run only on a schema taken from the registry.
+        from_registry = config.uses_latest or config.use_schema_id is not None
+        self._engine = RuleEngine(rule_registry) if from_registry else None
 
     def __call__(self, message: object, ctx: ContextLike | None = None) -> bytes | None:
         """Serialize `message` (None stays None: a tombstone is never framed)."""
@@ -240,9 +256,30 @@ class ProtobufSerializer:
                     f"got {type(message).__name__}"
                 )
             writer = self._writers.writer(ctx)
+            if self._engine is not None and ctx is not None:
+                contract = writer.parsed.contract
+                if contract is not None:
+                    message = self._engine.run(
+                        RuleMode.WRITE,
+                        subject=writer.subject,
+                        ctx=ctx,
+                        target=contract,
+                        message=message,
+                        walker=_WALKER,
+                    )
+                    if not isinstance(message, Message):
+                        raise PayloadError("a WRITE rule did not return a Protobuf message")
             return writer.prefix + message.SerializeToString()
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """The class records of one writer schema and message are parsed into, and their rules."""
+
+    cls: type[Message]
+    rules: ReadRules | None
 
 
 class ProtobufDeserializer:
@@ -250,16 +287,20 @@ class ProtobufDeserializer:
 
     Arguments follow confluent-kafka's (`message_type`, `conf`), plus the client, which is
     needed only when `message_type` is None: the message class is then built from the
-    writer's schema. `conf` accepts `use.deprecated.format` at its default (False).
+    writer's schema. `conf` accepts `use.deprecated.format` at its default (False). With a
+    client, the writer schema's READ rules run on each message (subject by the topic
+    strategy), through `rule_registry`.
     """
 
-    __slots__ = ("_classes", "_message_type", "_schemas")
+    __slots__ = ("_engine", "_message_type", "_readers", "_schemas")
 
     def __init__(
         self,
         message_type: type[Message] | None = None,
         conf: Mapping[str, object] | None = None,
         schema_registry_client: RegistryClient | None = None,
+        *,
+        rule_registry: RuleRegistry | None = None,
     ) -> None:
         conf = dict(conf or {})
         if conf.pop("use.deprecated.format", False) is not False:
@@ -274,7 +315,9 @@ class ProtobufDeserializer:
             if schema_registry_client is not None
             else None
         )
-        self._classes: OncePerKey[tuple[SchemaKey, tuple[int, ...]], type[Message]] = OncePerKey()
+        # By writer schema and message indexes: the class to parse into and the READ rules.
+        self._readers: OncePerKey[tuple[SchemaKey, tuple[int, ...]], _Reader] = OncePerKey()
+        self._engine = RuleEngine(rule_registry)
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -299,29 +342,42 @@ class ProtobufDeserializer:
                     assert frame.schema_id is not None  # a frame without a GUID has an id
                     key = frame.schema_id
                 indexes, start = frame.indexes or _FIRST, frame.payload_start
-            if self._message_type is not None:
+            rules: ReadRules | None = None
+            if self._schemas is None:
+                assert self._message_type is not None  # checked in __init__
                 cls = self._message_type
             else:
-                cls = self._classes.get((key, indexes)) or self._dynamic(key, indexes)
+                reader = self._readers.get((key, indexes)) or self._reader(key, indexes)
+                cls, rules = reader.cls, reader.rules
             try:
-                return cls.FromString(data[start:])
+                message = cls.FromString(data[start:])
             except DecodeError as exc:
                 raise PayloadError(f"payload is not a valid {cls.DESCRIPTOR.full_name}") from exc
+            if rules is None or ctx is None:
+                return message
+            subject = subject_for(topic_subject_name_strategy, ctx, cls.DESCRIPTOR.full_name)
+            return read_with_rules(
+                self._engine, rules, subject=subject, ctx=ctx, message=message, original=data
+            )
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
 
-    def _dynamic(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
-        """The message class at `indexes` in writer schema `key`, built once."""
-        return self._classes.once((key, indexes), partial(self._build, key, indexes))
+    def _reader(self, key: SchemaKey, indexes: tuple[int, ...]) -> _Reader:
+        """How to read messages at `indexes` in writer schema `key`, worked out once."""
+        return self._readers.once((key, indexes), partial(self._build, key, indexes))
 
-    def _build(self, key: SchemaKey, indexes: tuple[int, ...]) -> type[Message]:
+    def _build(self, key: SchemaKey, indexes: tuple[int, ...]) -> _Reader:
         schemas = self._schemas
-        assert schemas is not None  # checked in __init__
+        assert schemas is not None  # only called with a client
         parsed = schemas.writer(key)
+        contract = parsed.contract
+        rules = ReadRules((), contract, _WALKER) if contract is not None else None
+        if self._message_type is not None:
+            return _Reader(self._message_type, rules)
         # A deserializer's codec has no message type, so it compiles every schema.
         assert parsed.compiled is not None
         try:
             name = message_name(parsed.file, indexes)
         except KeyError as exc:
             raise FramingError(f"message indexes {list(indexes)} name no message") from exc
-        return message_class(parsed.compiled, name)
+        return _Reader(message_class(parsed.compiled, name), rules)

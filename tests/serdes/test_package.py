@@ -6,10 +6,11 @@ import doctest
 
 import serdes
 import serdes.client
+import serdes.rules
 
 
 def test_all_is_sorted_and_complete() -> None:
-    for module in (serdes, serdes.client):
+    for module in (serdes, serdes.client, serdes.rules):
         names = list(module.__all__)
         assert names == sorted(names, key=str), module.__name__
         for name in names:

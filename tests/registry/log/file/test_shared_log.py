@@ -76,7 +76,7 @@ def test_a_reader_follows_the_file_through_compactions(
     # was compacted) and what came after it.
     fresh = SharedFileLog.open(writer.writer.path.parent)
     try:
-        assert pairs(fresh.read(0)) == [(41, b"1"), (60, b"2-19"), (62, b"2")]
+        assert pairs(fresh.read(0)) == [(41, b"1"), (61, b"2-19"), (62, b"2")]
         assert fresh.end_offset() == 63
     finally:
         fresh.close()

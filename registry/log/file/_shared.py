@@ -93,7 +93,13 @@ class SharedFileLog:
             return writer.read(from_offset)
         if tail is None:
             raise LogClosedError(f"the log in {self._data_dir} is closed")
-        return iter(tail.read(from_offset))
+        try:
+            return iter(tail.read(from_offset))
+        except LogClosedError:
+            # Taken over meanwhile: the tail made way for the writer.
+            if self._writer is None:
+                raise
+            return self._writer.read(from_offset)
 
     def end_offset(self) -> int:
         """The offset after the last record written (as far as this process can see)."""

@@ -37,7 +37,8 @@ def test_the_first_to_open_writes_and_the_second_reads(
     pair: tuple[SharedFileLog, SharedFileLog],
 ) -> None:
     writer, reader = pair
-    assert writer.is_writer and not reader.is_writer
+    assert writer.is_writer
+    assert not reader.is_writer
     assert not reader.take_writes()
     with pytest.raises(LogWriteError, match="only reads"):
         reader.append([(b"k", b"v")])
@@ -108,7 +109,8 @@ def test_a_reader_takes_writes_once_the_writer_is_gone(
     writer.append([(b"a", b"1")])
     assert pairs(reader.read(0)) == [(0, b"1")]
     writer.close()
-    assert reader.take_writes() and reader.is_writer
+    assert reader.take_writes()
+    assert reader.is_writer
     assert reader.append([(b"b", b"2")]) == [1]
     assert pairs(reader.read(0)) == [(0, b"1"), (1, b"2")]
 

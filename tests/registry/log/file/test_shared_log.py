@@ -58,7 +58,7 @@ def test_a_reader_sees_each_append_as_it_lands(pair: tuple[SharedFileLog, Shared
 
 
 def test_a_reader_follows_the_file_through_compactions(
-    pair: tuple[SharedFileLog, SharedFileLog],
+    pair: tuple[SharedFileLog, SharedFileLog], data_dir: Path
 ) -> None:
     writer, reader = pair
     seen: list[tuple[int, bytes | None]] = []
@@ -75,7 +75,7 @@ def test_a_reader_follows_the_file_through_compactions(
     assert seen[-1] == (62, b"2")
     # A reader starting now reads the compacted file (the last record of each key when it
     # was compacted) and what came after it.
-    fresh = SharedFileLog.open(writer.writer.path.parent)
+    fresh = SharedFileLog.open(data_dir)
     try:
         assert pairs(fresh.read(0)) == [(41, b"1"), (61, b"2-19"), (62, b"2")]
         assert fresh.end_offset() == 63

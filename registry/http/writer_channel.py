@@ -181,13 +181,20 @@ class ChannelForwarder:
             "headers": _texts(request.headers),
             "tls": request.tls,
         }
+        data = _encode(head, request.body)
         reader, writer = await self._connection(leader, timeout_s)
         try:
-            writer.write(_encode(head, request.body))
+            writer.write(data)
+        except (OSError, RuntimeError):
+            # A kept connection the writer closed meanwhile; nothing was sent on it.
+            writer.close()
+            reader, writer = await self._open(leader, timeout_s)
+            writer.write(data)
+        try:
             answer, body = await asyncio.wait_for(self._exchange(reader, writer), timeout_s)
         except BaseException as exc:
             writer.close()
-            if isinstance(exc, asyncio.IncompleteReadError | TimeoutError):
+            if isinstance(exc, asyncio.IncompleteReadError | TimeoutError | RuntimeError):
                 raise ConnectionError(f"the writer did not answer: {exc!r}") from exc
             raise
         if len(self._idle) < POOL_SIZE:
@@ -219,7 +226,15 @@ class ChannelForwarder:
             if not reader.at_eof() and not writer.is_closing():
                 return reader, writer
             writer.close()
-        return await asyncio.wait_for(asyncio.open_unix_connection(path), timeout_s)
+        return await self._open(path, timeout_s)
+
+    async def _open(
+        self, path: str, timeout_s: float
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        try:
+            return await asyncio.wait_for(asyncio.open_unix_connection(path), timeout_s)
+        except TimeoutError as exc:
+            raise ConnectionError(f"no connection to the writer at {path}") from exc
 
     def close(self) -> None:
         """Close the idle connections."""

@@ -21,6 +21,7 @@ import logging
 from pathlib import Path
 
 from compat.formats import Formats
+from registry.errors import StoreError
 from registry.http.app import create_app
 from registry.http.forwarding import LeaderGate
 from registry.http.startup import ReplayStatus
@@ -36,7 +37,7 @@ from registry.telemetry import Telemetry
 logger = logging.getLogger(__name__)
 
 #: How often a reading worker looks for records the writer appended.
-FOLLOW_EVERY_S = 0.002
+FOLLOW_EVERY_S = 0.005
 #: How often a reading worker tries to take the writes over (the failover delay).
 TAKE_WRITES_EVERY_S = 0.1
 #: How long a worker waits for the writer to answer a write it handed over.
@@ -80,10 +81,24 @@ class _Duties:
     def start(self) -> None:
         """Start following and taking over; called at start-up, on the running loop."""
         loop = asyncio.get_running_loop()
-        follow = loop.create_task(
-            self._store.follow(every_s=FOLLOW_EVERY_S), name="registry-log-follower"
-        )
+        follow = loop.create_task(self._follow(), name="registry-log-follower")
         self._tasks = [follow, loop.create_task(self._take_writes(follow), name="registry-writer")]
+
+    async def _follow(self) -> None:
+        """Apply what the writer appends, as it lands: a `stat` of the file every
+        `FOLLOW_EVERY_S` on the loop, and a read (in a thread) only when it grew."""
+        failing = False
+        while True:
+            if self._log.has_news():
+                try:
+                    await self._store.refresh()
+                except StoreError as exc:
+                    if not failing:
+                        logger.warning("following the log failed, retrying: %s", exc)
+                    failing = True
+                else:
+                    failing = False
+            await asyncio.sleep(FOLLOW_EVERY_S)
 
     async def _take_writes(self, follow: asyncio.Task[None]) -> None:
         while True:

@@ -101,6 +101,11 @@ class SharedFileLog:
                 raise
             return self._writer.read(from_offset)
 
+    def has_news(self) -> bool:
+        """Whether a read may return records not read yet (always, once this one writes)."""
+        tail = self._tail
+        return tail is None or tail.has_news()
+
     def end_offset(self) -> int:
         """The offset after the last record written (as far as this process can see)."""
         with self._lock:

@@ -65,6 +65,15 @@ class FileTail:
             self._recent.extend(records)
         return earlier + [record for record in records if record.offset >= from_offset]
 
+    def has_news(self) -> bool:
+        """Whether the file may hold records not read yet: it grew past the last whole frame
+        read, or another file took its name. One `stat`, cheap enough to poll."""
+        try:
+            stat = os.stat(self._path)
+        except FileNotFoundError:
+            return False
+        return (stat.st_dev, stat.st_ino) != self._inode or stat.st_size > self._position
+
     def end_offset(self) -> int:
         """The offset after the last record of the file's whole frames."""
         self.read(1 << 62)

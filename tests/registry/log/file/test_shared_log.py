@@ -57,6 +57,25 @@ def test_a_reader_sees_each_append_as_it_lands(pair: tuple[SharedFileLog, Shared
     assert pairs(reader.read(0)) == [(0, b"1"), (1, b"2"), (2, None)]
 
 
+def test_a_reader_is_told_cheaply_whether_there_is_anything_new(
+    pair: tuple[SharedFileLog, SharedFileLog],
+) -> None:
+    writer, reader = pair
+    writer.append([(b"a", b"1")])
+    assert reader.has_news()
+    assert pairs(reader.read(0)) == [(0, b"1")]
+    assert not reader.has_news()
+    writer.append([(b"a", b"2")])
+    assert reader.has_news()
+    reader.read(1)
+    assert writer.writer is not None
+    writer.writer.compact()
+    # The compacted file is another file under the log's name.
+    assert reader.has_news()
+    assert pairs(reader.read(2)) == []
+    assert not reader.has_news()
+
+
 def test_a_reader_follows_the_file_through_compactions(
     pair: tuple[SharedFileLog, SharedFileLog], data_dir: Path
 ) -> None:

@@ -438,13 +438,15 @@ def test_an_open_registry_says_so_once(server_factory: ServerFactory) -> None:
 def on_each_worker(
     url: str, context: ssl.SSLContext, check: Callable[[httpx.Client], bool], workers: int = 2
 ) -> None:
-    """Open fresh connections until `check` has held on `workers` distinct worker processes
-    (each named by its metrics), within a deadline."""
+    """Open fresh connections until `check` has held on `workers` distinct ready worker
+    processes (each named by its metrics), within a deadline."""
     passed: set[str] = set()
     deadline = time.monotonic() + RELOAD_WITHIN_S
     while len(passed) < workers:
         assert time.monotonic() < deadline, f"held only on workers {passed}"
         with httpx.Client(base_url=url, verify=context) as client:
+            if client.get("/health/ready").status_code != 200:
+                continue
             pid = client.get("/metrics").text.split('cairn_worker{pid="', 1)[1].split('"')[0]
             if check(client):
                 passed.add(pid)

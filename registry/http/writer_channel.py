@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import struct
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 SOCKET_NAME = "cairn-writer.sock"
 #: Longest path a Unix socket address can hold on Linux (108 bytes with the final NUL).
 MAX_SOCKET_PATH = 107
+#: How long a write waits for a writer to listen (one starting, or taking over).
+CONNECT_WAIT_S = 5.0
+#: The pause between two attempts to connect meanwhile.
+CONNECT_PAUSE_S = 0.01
 #: Idle connections a forwarding process keeps to the writer.
 POOL_SIZE = 16
 
@@ -231,10 +236,18 @@ class ChannelForwarder:
     async def _open(
         self, path: str, timeout_s: float
     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        try:
-            return await asyncio.wait_for(asyncio.open_unix_connection(path), timeout_s)
-        except TimeoutError as exc:
-            raise ConnectionError(f"no connection to the writer at {path}") from exc
+        """Connect, waiting up to `CONNECT_WAIT_S` for a writer to listen: one is starting,
+        or taking over from one that died (nothing has been sent, so waiting is safe)."""
+        deadline = time.monotonic() + min(CONNECT_WAIT_S, timeout_s)
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.open_unix_connection(path), timeout_s)
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise
+            except TimeoutError as exc:
+                raise ConnectionError(f"no connection to the writer at {path}") from exc
+            await asyncio.sleep(CONNECT_PAUSE_S)
 
     def close(self) -> None:
         """Close the idle connections."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from starlette.testclient import TestClient
 
 import registry.workers
 from registry.http.writer_channel import socket_path
-from registry.log.file import SharedFileLog
+from registry.log.file import FileLog, SharedFileLog
 from registry.settings import Settings
 from registry.telemetry import Telemetry
 from registry.workers import build_worker_app
@@ -107,3 +108,22 @@ def test_a_reader_takes_the_writes_over_when_the_writer_stops(
     second = register(reader.client, "takeover-2-value", '"int"')
     assert second["id"] != first["id"]
     assert reader.client.get("/subjects").json() == ["takeover-2-value", "takeover-value"]
+
+
+def test_a_write_waits_for_a_writer_to_listen(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    # Another process holds the lock but does not listen yet (it is starting).
+    holder = FileLog.open(data_dir)
+    reader = Worker(data_dir)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(register, reader.client, "waiting-value", '"string"')
+            wait_for(lambda: reader.telemetry.forwarded_requests == 1, "the write to be handed on")
+            assert not pending.done()
+            # The holder goes; the reader takes the writes over and its own socket answers.
+            holder.close()
+            assert pending.result(timeout=WAIT_S)["version"] == 1
+        assert reader.log.is_writer
+    finally:
+        reader.stop()
+        holder.close()

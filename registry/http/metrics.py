@@ -229,7 +229,7 @@ def _leader_families(sources: MetricsSources) -> Iterator[Metric]:
     leadership = sources.leadership
     yield GaugeMetricFamily(
         "cairn_leader",
-        "1 while this node is the one that writes (always, on the embedded log).",
+        "1 while this process writes the log (always, on the embedded log with one worker).",
         1 if leadership is None or leadership.is_leader else 0,
     )
     if leadership is not None:

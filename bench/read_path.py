@@ -18,6 +18,10 @@ directory, the same schema) and is measured right after the first for every open
 every round; the report then also gives variant req/s / Cairn req/s. For example, what the
 metrics cost: `python bench/read_path.py --cairn-args=--no-metrics --variant=--metrics`.
 
+Several processes: `--baseline-workers 2 --cairn-args='--workers 2' --variant='--workers 1'`
+compares Cairn with two workers against the baseline with two uvicorn workers, and gives
+one worker's throughput as the variant (its ratio to two workers is the scaling).
+
 Run from the repository root: `python bench/read_path.py [--rounds 5] [--duration 10]`;
 `python bench/read_path.py --auth --targets ids,ids-auth` compares authenticated reads with
 unauthenticated ones (goal: at least 0.80 of their throughput).
@@ -184,9 +188,16 @@ def auth_config(directory: Path) -> Path:
     return path
 
 
-def baseline_argv(port: int) -> list[str]:
-    """This script in baseline-server mode."""
-    return [sys.executable, str(Path(__file__).resolve()), "--serve-baseline", str(port)]
+def baseline_argv(port: int, workers: int = 1) -> list[str]:
+    """This script in baseline-server mode, with `workers` uvicorn worker processes."""
+    return [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--serve-baseline",
+        str(port),
+        "--baseline-workers",
+        str(workers),
+    ]
 
 
 @contextmanager
@@ -199,7 +210,8 @@ def servers(
     started: list[Server] = []
     try:
         port = free_port()
-        started.append(start_server("baseline", baseline_argv(port), port, log_dir))
+        argv = baseline_argv(port, args.baseline_workers)
+        started.append(start_server("baseline", argv, port, log_dir))
         port = free_port()
         started.append(start_server("cairn", cairn_argv(port, data_dir, *extra), port, log_dir))
         secured = variant = None
@@ -220,24 +232,31 @@ def servers(
             server.stop()
 
 
-def serve_baseline(port: int) -> None:
-    """Run the trivial Starlette app (the read ceiling) until terminated."""
+def baseline_app() -> Starlette:
+    """The trivial Starlette app (the read ceiling); a factory uvicorn's workers import."""
 
     async def root(request: Request) -> Response:
         # Read the body on POST so the cost matches a server that parses what it gets.
         await request.body()
         return Response(BASELINE_BODY, media_type="application/json")
 
-    app = Starlette(routes=[Route("/", root, methods=["GET", "POST"])])
+    return Starlette(routes=[Route("/", root, methods=["GET", "POST"])])
+
+
+def serve_baseline(port: int, workers: int) -> None:
+    """Run the baseline app with `workers` uvicorn processes until terminated."""
     uvicorn.run(
-        app,
+        # Several workers import the app by name: this module, from this directory.
+        "read_path:baseline_app",
+        factory=True,
+        app_dir=str(Path(__file__).resolve().parent),
         host=HOST,
         port=port,
         loop="uvloop",
         http="httptools",
         access_log=False,
         log_level="warning",
-        workers=1,
+        workers=workers,
         server_header=False,
     )
 
@@ -633,6 +652,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also start a Cairn with --auth-config, for the *-auth targets",
     )
+    parser.add_argument(
+        "--baseline-workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes of the baseline (compare with --cairn-args='--workers N')",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -645,7 +670,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
     if args.serve_baseline is not None:
-        serve_baseline(args.serve_baseline)
+        serve_baseline(args.serve_baseline, args.baseline_workers)
         return 0
     return run(args)
 

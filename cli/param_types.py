@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -105,3 +106,26 @@ class UpperChoice(click.Choice[str]):
 
 #: Python logging levels, by name in any case.
 LOG_LEVEL = UpperChoice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+
+
+class WorkersParam(click.ParamType[int]):
+    """A number of server processes, or `auto`: one per core this process may run on."""
+
+    name = "N|auto"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        """Parse a positive count or `auto`."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            count = value
+        elif str(value).strip().lower() == "auto":
+            return max(1, len(os.sched_getaffinity(0)))
+        else:
+            try:
+                count = int(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is neither a number nor 'auto'", param, ctx)
+        if count < 1:
+            self.fail(f"{count} is not a positive number of workers", param, ctx)
+        return count

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from cli.param_types import LOG_LEVEL, CompatibilityLevelParam, KeyValueParam
+from cli.param_types import LOG_LEVEL, CompatibilityLevelParam, KeyValueParam, WorkersParam
 from cli.serve_config import ENV_PREFIX, load_config_file, render_effective
+from cli.serve_workers import WorkerOptions, serve_with_workers
 from compat.types import CompatibilityLevel
 from registry.cluster import (
     DEFAULT_SESSION_TIMEOUT_MS,
@@ -56,6 +57,7 @@ Examples:
   cairn serve
   cairn serve --config /etc/cairn/cairn.toml --print-config
   cairn serve --host 0.0.0.0 --port 8081 --data-dir /var/lib/cairn
+  cairn serve --workers auto
   cairn serve --kafka-bootstrap-servers kafka-1:9092,kafka-2:9092 --advertised-url http://reg-1:8081
   cairn serve --tls-cert server.pem --tls-key server.key --auth-config auth.toml
 """,
@@ -95,6 +97,14 @@ Examples:
     show_default=True,
     type=click.IntRange(1),
     help="Largest request body accepted; larger ones get 413.",
+)
+@click.option(
+    "--workers",
+    default="1",
+    show_default=True,
+    type=WorkersParam(),
+    help="Server processes on the port, over one --data-dir (one writes, the others follow "
+    "the log and hand it their writes); auto: one per core.",
 )
 @click.option(
     "--access-log/--no-access-log",
@@ -222,6 +232,7 @@ def serve(
     compatibility: CompatibilityLevel,
     incompatible_error_code: str,
     max_request_bytes: int,
+    workers: int,
     access_log: bool,
     kafka_bootstrap_servers: str | None,
     kafka_topic: str,
@@ -256,7 +267,22 @@ def serve(
         incompatible_error_code=int(incompatible_error_code),
         max_request_bytes=max_request_bytes,
         access_log=access_log,
+        workers=workers,
     )
+    if kafka_bootstrap_servers and workers > 1:
+        raise click.UsageError(
+            "--workers is for the embedded log; on Kafka, run more nodes instead"
+        )
+    if workers > 1:
+        options = WorkerOptions(
+            settings,
+            security,
+            metrics=metrics,
+            log_level=logging.getLevelName(logging.getLogger().level),
+            log_format=log_format,
+        )
+        serve_with_workers(options, workers)
+        return
     if kafka_bootstrap_servers:
         group_id = kafka_group_id or f"cairn-{kafka_topic}"
         log_settings = KafkaLogSettings(

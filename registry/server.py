@@ -218,18 +218,19 @@ def starting_app(
     *,
     telemetry: Telemetry | None = None,
     leadership: Leadership | None = None,
+    worker: int | None = None,
 ) -> ASGIApp:
     """An app that listens at once and serves what `build` returns once it has replayed `log`
     to the end offset it has now (health endpoints meanwhile).
 
     With `telemetry` (the counters `build` gives the registry), `GET /metrics` is served in
     front of it all, from the first moment: the replay's progress, then the registry's state,
-    the log, and `leadership` on a cluster node.
+    the log, and `leadership` on a cluster node (or a worker: `worker` is its number).
     """
     status = ReplayStatus(log.end_offset())
     if telemetry is None:
         return StartupGate(build, status)
-    sources = MetricsSources(telemetry, log, status, leadership)
+    sources = MetricsSources(telemetry, log, status, leadership, worker)
 
     def build_observed(status: ReplayStatus) -> ServedRegistry:
         app = build(status)
@@ -284,11 +285,13 @@ def serve(
     security: SecuritySettings | None = None,
     *,
     on_reload: Callable[[], Any] | None = None,
+    sockets: list[socket.socket] | None = None,
 ) -> None:
     """Run `app` under uvicorn with httptools and uvloop (both come with uvicorn[standard]).
 
     With TLS in `security` the server speaks HTTPS only (mutual TLS with a client CA);
     `on_reload` runs in a worker thread on each SIGHUP, while connections stay open.
+    `sockets` (listening already, shared with other processes) replace the host and port.
     """
     security = security or SecuritySettings()
     if security.auth_config is None:
@@ -318,7 +321,7 @@ def serve(
         lifespan="on",
         **tls,
     )
-    _ReloadingServer(config, on_reload).run()
+    _ReloadingServer(config, on_reload).run(sockets=sockets)
 
 
 class _ReloadingServer(uvicorn.Server):

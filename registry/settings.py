@@ -25,6 +25,8 @@ class Settings:
     access_log: bool = False
     cluster_id: str = "cairn"
     group_id: str = "schema-registry"
+    #: Processes serving the embedded log's data directory on one port (one writes).
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.incompatible_error_code not in INCOMPATIBLE_ERROR_CODES:
@@ -34,5 +36,7 @@ class Settings:
             )
         if self.max_request_bytes <= 0 or self.max_schema_bytes <= 0:
             raise ValueError("size limits must be positive")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port {self.port} is out of range")

@@ -3,7 +3,11 @@
 `LeaderGate` wraps the registry app. A write on the leader runs locally after the node has
 applied what the log holds; a write on a follower is forwarded, with the caller's headers
 (authentication included), to the leader's advertised URL, and the leader's answer is passed
-back unchanged. Failures are Confluent's codes: 50004 when no leader is known, 50003 when the
+back unchanged. How the leader is reached is a `Forwarder`: HTTP for nodes on a Kafka topic,
+a local socket for the worker processes of one data directory (`registry.http.writer_channel`).
+A leader that says which offset it had applied when it answered gets read-your-writes on the
+forwarding node too: the node applies the log that far before passing the answer back.
+Failures are Confluent's codes: 50004 when no leader is known, 50003 when the
 leader cannot be reached.
 """
 
@@ -16,8 +20,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import Message
-from typing import Protocol
+from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -42,7 +47,8 @@ class Leadership(Protocol):
         """Changes each time this node becomes the leader (again)."""
 
     def leader_url(self) -> str | None:
-        """The leader's base URL, or None while no leader is known. Must not block."""
+        """Where the leader is (a base URL, or what the gate's `Forwarder` understands), or
+        None while no leader is known. Must not block."""
 
 
 #: `GET` here tells which node leads: `{"leader": URL or null, "isLeader": bool}`.
@@ -51,8 +57,43 @@ LEADER_PATH = "/v1/metadata/leader"
 WARN_EVERY_S = 5.0
 #: Marks a request one node forwarded to another, so it is never forwarded twice.
 FORWARDED_HEADER = b"x-cairn-forwarded"
+#: The pause between two reads of the log while applying a write the leader made.
+APPLY_PAUSE_S = 0.001
 #: Request headers not passed on when forwarding (hop-by-hop or recomputed).
 _NOT_FORWARDED = frozenset({b"host", b"content-length", b"connection", b"transfer-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarded:
+    """A write on its way to the leader, with the caller's headers as they came."""
+
+    method: str
+    #: The raw path and query string.
+    target: str
+    headers: tuple[Header, ...]
+    body: bytes
+    #: The ASGI TLS extension of the caller's connection (its client certificate), if any.
+    tls: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderAnswer:
+    """The leader's answer to a forwarded write, passed back as it is."""
+
+    status: int
+    content_type: bytes
+    body: bytes
+    headers: tuple[Header, ...]
+    #: The offset the leader had applied when it answered, if it says: the forwarding node
+    #: applies the log that far before passing the answer back.
+    applied: int | None = None
+
+
+class Forwarder(Protocol):
+    """How a node reaches the leader: HTTP to its URL, or a local socket."""
+
+    async def __call__(self, leader: str, request: Forwarded, timeout_s: float) -> LeaderAnswer:
+        """The leader's answer; `OSError` if the leader cannot be reached in time."""
 
 
 class LeaderGate:
@@ -74,6 +115,7 @@ class LeaderGate:
         *,
         timeout_s: float,
         local: ASGIApp | None = None,
+        forward: Forwarder | None = None,
     ) -> None:
         self._app = app
         self.registry = app.registry
@@ -84,6 +126,8 @@ class LeaderGate:
         self._telemetry = app.registry.telemetry
         self._leadership = leadership
         self._timeout_s = timeout_s
+        #: How the leader is reached (None: HTTP to its URL).
+        self._forward = forward or forward_over_http
         self._warned_at = -WARN_EVERY_S
         self._caught_up_term = -1
 
@@ -145,16 +189,18 @@ class LeaderGate:
         except RegistryError as exc:
             await _error(send, exc, echo)
             return
-        target = url.rstrip("/") + scope["raw_path"].decode("latin-1")
+        target = scope["raw_path"].decode("latin-1")
         if scope["query_string"]:
             target += "?" + scope["query_string"].decode("latin-1")
-        request = urllib.request.Request(target, data=body, method=scope["method"])
-        for key, value in [*headers, (FORWARDED_HEADER, b"1")]:
-            request.add_header(key.decode("latin-1"), value.decode("latin-1"))
+        request = Forwarded(
+            method=scope["method"],
+            target=target,
+            headers=(*headers, (FORWARDED_HEADER, b"1")),
+            body=body,
+            tls=scope.get("extensions", {}).get("tls"),
+        )
         try:
-            status, content_type, content, extra = await asyncio.to_thread(
-                _forward, request, self._timeout_s
-            )
+            answer = await self._forward(url, request, self._timeout_s)
         except OSError as exc:
             self._forwarding_failed()
             self._warn(f"forwarding {request.method} {target} to {url} failed: {exc}")
@@ -164,7 +210,33 @@ class LeaderGate:
                 echo,
             )
             return
-        await send_bytes(send, status, content, content_type=content_type, headers=[*echo, *extra])
+        if answer.applied is not None:
+            await self._apply_through(answer.applied)
+        await send_bytes(
+            send,
+            answer.status,
+            answer.body,
+            content_type=answer.content_type,
+            headers=[*echo, *answer.headers],
+        )
+
+    async def _apply_through(self, applied: int) -> None:
+        """Apply the log up to the leader's `applied` offset, so that this node's next read
+        shows the write it just passed back (read your writes on every node)."""
+        store = self._store
+        deadline = time.monotonic() + self._timeout_s
+        while store.state.next_offset < applied:
+            try:
+                await store.refresh()
+            except StoreError as exc:
+                self._warn(f"applying the leader's write failed: {exc}")
+                return
+            if store.state.next_offset >= applied:
+                return
+            if time.monotonic() > deadline:
+                self._warn(f"the log did not show offset {applied - 1} the leader wrote")
+                return
+            await asyncio.sleep(APPLY_PAUSE_S)
 
     def _forwarding_failed(self) -> None:
         if self._telemetry is not None:
@@ -189,13 +261,21 @@ class LeaderGate:
 _PASSED_BACK = ("WWW-Authenticate",)
 
 
-def _forward(
-    request: urllib.request.Request, timeout_s: float
-) -> tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]:
+async def forward_over_http(leader: str, request: Forwarded, timeout_s: float) -> LeaderAnswer:
+    """Send `request` to the leader at the base URL `leader` (nodes on a Kafka topic)."""
+    http_request = urllib.request.Request(
+        leader.rstrip("/") + request.target, data=request.body, method=request.method
+    )
+    for key, value in request.headers:
+        http_request.add_header(key.decode("latin-1"), value.decode("latin-1"))
+    return await asyncio.to_thread(_forward, http_request, timeout_s)
+
+
+def _forward(request: urllib.request.Request, timeout_s: float) -> LeaderAnswer:
     """Send `request`; any HTTP status is an answer to pass back, only I/O failures raise."""
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return (
+            return LeaderAnswer(
                 response.status,
                 _content_type(response.headers),
                 response.read(),
@@ -203,15 +283,17 @@ def _forward(
             )
     except urllib.error.HTTPError as exc:
         with exc:
-            return exc.code, _content_type(exc.headers), exc.read(), _passed_back(exc.headers)
+            return LeaderAnswer(
+                exc.code, _content_type(exc.headers), exc.read(), _passed_back(exc.headers)
+            )
 
 
-def _passed_back(headers: Message) -> list[tuple[bytes, bytes]]:
-    return [
+def _passed_back(headers: Message) -> tuple[Header, ...]:
+    return tuple(
         (name.lower().encode("latin-1"), str(value).encode("latin-1"))
         for name in _PASSED_BACK
         for value in headers.get_all(name) or ()
-    ]
+    )
 
 
 def _content_type(headers: Message) -> bytes:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Iterable, Iterator
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -50,11 +51,14 @@ class MetricsSources:
         log: Log,
         status: ReplayStatus,
         leadership: Leadership | None = None,
+        worker: int | None = None,
     ) -> None:
         self.telemetry = telemetry
         self.log = log
         self.status = status
         self.leadership = leadership
+        #: This process's number among the workers of one data directory, if it is one.
+        self.worker = worker
         #: Set when the replay has built the registry.
         self.registry: Registry | None = None
 
@@ -136,6 +140,15 @@ def registry_families(sources: MetricsSources) -> Iterator[Metric]:
     yield from _replay_families(sources)
     yield from _state_families(sources)
     yield from _leader_families(sources)
+    if sources.worker is not None:
+        worker = GaugeMetricFamily(
+            "cairn_worker",
+            "1, labelled with this worker's number and process id: with several workers "
+            "every metric is this process's own (sum them across workers).",
+            labels=("worker", "pid"),
+        )
+        worker.add_metric((str(sources.worker), str(os.getpid())), 1)
+        yield worker
 
 
 def _request_families(telemetry: Telemetry) -> Iterator[Metric]:
@@ -216,7 +229,7 @@ def _leader_families(sources: MetricsSources) -> Iterator[Metric]:
     leadership = sources.leadership
     yield GaugeMetricFamily(
         "cairn_leader",
-        "1 while this node is the one that writes (always, on the embedded log).",
+        "1 while this process writes the log (always, on the embedded log with one worker).",
         1 if leadership is None or leadership.is_leader else 0,
     )
     if leadership is not None:

@@ -8,17 +8,22 @@ dense and every visible schema is one that was sent for that subject.
 from __future__ import annotations
 
 import json
+import os
+import re
 import signal
 import subprocess
 import threading
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from registry.log.file._recovery import LOCK_FILE
 from tests.integration.conftest import (
     REPO_ROOT,
     ServerFactory,
@@ -268,3 +273,68 @@ def test_second_server_on_same_data_dir_is_refused(server_factory: ServerFactory
     # The first server is unaffected.
     with httpx.Client(base_url=first.url, timeout=5.0) as client:
         assert client.get("/").status_code == 200
+
+
+#: Answers a write may get while the writer among several workers is replaced: the writer
+#: unreachable (50003), or a restarted worker still replaying its log (503).
+FAILOVER_ANSWERS = {(500, 50003), (503, 503)}
+
+
+def writer_pid(data_dir: Path) -> int:
+    """The process holding the data directory's lock (it writes its pid into the lock file)."""
+    return int((data_dir / LOCK_FILE).read_text().strip())
+
+
+def worker_pids(url: str, count: int) -> set[int]:
+    """The ready workers answering on `url`, as their metrics name them: each probe is a new
+    connection, and asks readiness and metrics over it (so of one worker)."""
+    pids: set[int] = set()
+    deadline = time.monotonic() + ACK_TIMEOUT_S
+    while len(pids) < count:
+        assert time.monotonic() < deadline, f"only workers {pids} answered ready"
+        with httpx.Client(base_url=url, timeout=10.0) as client:
+            if client.get("/health/ready").status_code != 200:
+                continue
+            metrics = client.get("/metrics").text
+        found = re.search(r'cairn_worker\{pid="(\d+)"', metrics)
+        assert found is not None, metrics
+        pids.add(int(found.group(1)))
+    return pids
+
+
+def test_killing_the_writer_among_workers_loses_no_acknowledged_write(
+    server_factory: ServerFactory,
+) -> None:
+    server = server_factory.start(None, "--workers", "2")
+    before = worker_pids(server.url, 2)
+    writer = writer_pid(server.data_dir)
+    assert writer in before
+    with httpx.Client(base_url=server.url, timeout=10.0) as client:
+        response = client.put("/config", json={"compatibility": "NONE"}, headers=CT)
+        assert response.status_code == 200, response.text
+
+    stream = RegistrationStream(server.url)
+    try:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            futures = [pool.submit(stream.register, i) for i in range(TOTAL)]
+            reached = stream.enough.wait(timeout=ACK_TIMEOUT_S)
+            # Kill the writer while requests are in flight on both workers.
+            os.kill(writer, signal.SIGKILL)
+            acked_before_kill = len(stream.acks)
+            for future in futures:
+                future.result()
+    finally:
+        stream.close()
+    assert reached, f"only {len(stream.acks)} acks before the deadline: {stream.unexpected[:3]}"
+    failover = [
+        (status, json.loads(text).get("error_code")) for _, status, text in stream.unexpected
+    ]
+    assert set(failover) <= FAILOVER_ANSWERS, stream.unexpected[:3]
+    # The other worker took the writes over and the stream went on.
+    assert len(stream.acks) > acked_before_kill + 10, (len(stream.acks), stream.unexpected[:3])
+    assert writer_pid(server.data_dir) != writer
+    assert server.process.poll() is None
+    assert_recovered(server.url, stream)
+    # The dead worker was started again.
+    after = worker_pids(server.url, 2)
+    assert writer not in after

@@ -430,3 +430,66 @@ def test_an_open_registry_says_so_once(server_factory: ServerFactory) -> None:
     server = server_factory.start()
     server.stop()
     assert server.stderr().count("the registry is open") == 1
+
+
+# --------------------------------------------------------------------------------- workers
+
+
+def on_each_worker(
+    url: str, context: ssl.SSLContext, check: Callable[[httpx.Client], bool], workers: int = 2
+) -> None:
+    """Open fresh connections until `check` has held on `workers` distinct ready worker
+    processes (each named by its metrics), within a deadline."""
+    passed: set[str] = set()
+    deadline = time.monotonic() + RELOAD_WITHIN_S
+    while len(passed) < workers:
+        assert time.monotonic() < deadline, f"held only on workers {passed}"
+        with httpx.Client(base_url=url, verify=context) as client:
+            if client.get("/health/ready").status_code != 200:
+                continue
+            pid = client.get("/metrics").text.split('cairn_worker{pid="', 1)[1].split('"')[0]
+            if check(client):
+                passed.add(pid)
+
+
+def test_workers_authorize_handed_over_writes_by_client_certificate_and_reload_on_sighup(
+    server_factory: ServerFactory, pki: Pki, tmp_path: Path
+) -> None:
+    config = tmp_path / "auth.toml"
+    config.write_text(users_toml(pki.hashes) + ACL)
+    (tmp_path / "jwks.json").write_text(pki.issuer.jwks_file.read_text())
+    context = pki.context(pki.svc_orders)
+    server = server_factory.start(
+        None,
+        "--workers",
+        "2",
+        *("--tls-cert", str(pki.server.cert), "--tls-key", str(pki.server.key)),
+        *("--tls-client-ca", str(pki.ca.cert_file), "--auth-config", str(config)),
+        tls=context,
+    )
+    body = {"schema": json.dumps(SCHEMA)}
+    written = iter(range(1000))
+
+    def writes_by_certificate(client: httpx.Client) -> bool:
+        # Whichever worker the connection reached, the writer judges the certificate's CN.
+        n = next(written)
+        ok = client.post(f"/subjects/orders-w{n}-value/versions", json=body, headers=CT)
+        assert ok.status_code == 200, ok.text
+        assert client.get(f"/subjects/orders-w{n}-value/versions/latest").status_code == 200
+        denied = client.post(f"/subjects/payments-w{n}-value/versions", json=body, headers=CT)
+        assert denied.status_code == 403, denied.text
+        return True
+
+    on_each_worker(server.url, context, writes_by_certificate)
+
+    carol = basic("carol", "carol-pw")
+    with httpx.Client(base_url=server.url, verify=context) as client:
+        assert client.get("/subjects", headers=carol).status_code == 401
+    config.write_text(users_toml({**pki.hashes, "carol": hash_password("carol-pw")}) + ACL)
+    os.kill(server.pid, signal.SIGHUP)
+    on_each_worker(
+        server.url,
+        context,
+        lambda client: client.get("/subjects", headers=carol).status_code == 200,
+    )
+    assert server.process.poll() is None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from registry.log.base import Log
-from registry.log.file import FileLog
+from registry.log.file import FileLog, SharedFileLog
 from registry.log.kafka import KafkaLog, KafkaLogSettings
 from registry.log.memory import MemoryLog
 
@@ -58,6 +58,12 @@ def file_backend(request: pytest.FixtureRequest, tmp_path: Path) -> LogFactory:
     return LogFactory(lambda: FileLog.open(data_dir), durable=True)
 
 
+def shared_file_backend(request: pytest.FixtureRequest, tmp_path: Path) -> LogFactory:
+    """The file log of a directory several processes serve, as the process that writes."""
+    data_dir = tmp_path / "data"
+    return LogFactory(lambda: SharedFileLog.open(data_dir), durable=True)
+
+
 def kafka_backend(request: pytest.FixtureRequest, tmp_path: Path) -> LogFactory:
     """A Kafka log over a fresh topic (skipped, or failed under CAIRN_REQUIRE_KAFKA, without
     a broker)."""
@@ -70,6 +76,7 @@ def kafka_backend(request: pytest.FixtureRequest, tmp_path: Path) -> LogFactory:
 BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], LogFactory]] = {
     "memory": memory_backend,
     "file": file_backend,
+    "shared-file": shared_file_backend,
     "kafka": kafka_backend,
 }
 

@@ -280,6 +280,7 @@ def serve(
             metrics=metrics,
             log_level=logging.getLevelName(logging.getLogger().level),
             log_format=log_format,
+            ui=ui,
         )
         serve_with_workers(options, workers)
         return

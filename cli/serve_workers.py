@@ -42,6 +42,7 @@ class WorkerOptions:
     metrics: bool
     log_level: str
     log_format: str
+    ui: bool = True
 
 
 def serve_with_workers(options: WorkerOptions, count: int) -> None:
@@ -98,7 +99,7 @@ def run_worker(options: WorkerOptions, number: int, sock: socket.socket) -> None
 
     def build(status: ReplayStatus) -> ServedRegistry:
         return build_worker_app(
-            log, settings, channel, status=status, telemetry=telemetry, auth=auth
+            log, settings, channel, status=status, telemetry=telemetry, auth=auth, ui=options.ui
         )
 
     role = WriterRole(log, channel)

@@ -29,7 +29,7 @@ from registry.http.writer_channel import ChannelForwarder, ChannelServer
 from registry.log.errors import LogError
 from registry.log.file import SharedFileLog
 from registry.security.config import AuthConfigSource
-from registry.server import build_registry, secure
+from registry.server import build_registry, secure, with_ui
 from registry.settings import Settings
 from registry.store import Store
 from registry.telemetry import Telemetry
@@ -135,6 +135,7 @@ def build_worker_app(
     telemetry: Telemetry | None = None,
     auth: AuthConfigSource | None = None,
     formats: Formats | None = None,
+    ui: bool = False,
 ) -> LeaderGate:
     """The app of one worker: its registry over `log`, writes through the writer at `socket`.
 
@@ -145,6 +146,9 @@ def build_worker_app(
     registry = build_registry(log, settings, formats, status=status, telemetry=telemetry)
     duties = _Duties(log, registry.store, socket)
     app = create_app(registry, on_startup=duties.start, on_shutdown=duties.stop)
+    if ui:
+        # The UI writes through the services, so only the writer offers writes.
+        with_ui(app, auth, writable=lambda: log.is_writer)
     gate = LeaderGate(
         app,
         WriterRole(log, socket),

@@ -36,7 +36,11 @@ class Worker:
         self.log = SharedFileLog.open(data_dir)
         self.telemetry = Telemetry()
         app = build_worker_app(
-            self.log, Settings(data_dir=data_dir), socket_path(data_dir), telemetry=self.telemetry
+            self.log,
+            Settings(data_dir=data_dir),
+            socket_path(data_dir),
+            telemetry=self.telemetry,
+            ui=True,
         )
         self.client = TestClient(app)
         self.client.__enter__()
@@ -86,6 +90,17 @@ def test_a_write_to_a_reader_is_made_by_the_writer_and_read_back_at_once(
     assert reader.telemetry.forwarded_requests == 5
     assert writer.telemetry.forwarded_requests == 0
     assert writer.log.end_offset() == reader.log.end_offset()
+
+
+def test_every_worker_serves_the_ui(
+    workers: tuple[Worker, Worker],
+) -> None:
+    _, reader = workers
+    register(reader.client, "ui-value", '"string"')  # applied by both at once
+    for worker in workers:
+        page = worker.client.get("/ui/subjects")
+        assert page.status_code == 200
+        assert "ui-value" in page.text
 
 
 def test_an_error_from_the_writer_is_passed_back_as_it_is(workers: tuple[Worker, Worker]) -> None:

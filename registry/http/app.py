@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import QueryParams
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.errors import RegistryError
 from registry.http import (
@@ -107,11 +107,38 @@ class RegistryApp:
         """
         self._mounts = (*self._mounts, (prefix, app))
 
-    def _mounted(self, path: str) -> ASGIApp | None:
+    def _mounted(self, path: str) -> tuple[str, ASGIApp] | None:
         for prefix, app in self._mounts:
             if path == prefix or path.startswith(prefix + "/"):
-                return app
+                return prefix, app
         return None
+
+    async def _serve_mounted(
+        self,
+        mounted: tuple[str, ASGIApp],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        request_id: bytes,
+        started: float,
+    ) -> None:
+        """Let a mounted app answer, with the request id echoed and the request counted
+        under the mount's prefix (one series for all its pages)."""
+        prefix, app = mounted
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, send_with_id)
+        if self._telemetry is not None:
+            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            self._telemetry.request(prefix, method, status, time.perf_counter() - started)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point: HTTP requests and the lifespan protocol."""
@@ -185,7 +212,7 @@ class RegistryApp:
         except Exception as exc:
             mounted = self._mounted(scope["path"]) if template is UNMATCHED_ROUTE else None
             if mounted is not None:
-                await mounted(scope, receive, send)
+                await self._serve_mounted(mounted, scope, receive, send, request_id, started)
                 return
             status, payload = error_reply(exc)
         content_type = None if status == 204 else media_type.encode()

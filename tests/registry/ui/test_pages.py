@@ -6,6 +6,10 @@ from urllib.parse import urlencode
 
 from starlette.testclient import TestClient
 
+from registry.log.memory import MemoryLog
+from registry.server import build_app, with_ui
+from registry.settings import Settings
+from registry.telemetry import Telemetry
 from tests.registry.ui.sample import INCOMPATIBLE_ORDER, order
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -175,3 +179,15 @@ def test_the_list_follows_writes(client: TestClient) -> None:
     page = client.get("/ui/subjects").text
     assert "8 subjects" in page
     assert "zebras-value" in page
+
+
+def test_pages_echo_the_request_id_and_count_in_the_metrics() -> None:
+    telemetry = Telemetry()
+    app = with_ui(build_app(MemoryLog(), Settings(), telemetry=telemetry), None)
+    with TestClient(app) as client:
+        page = client.get("/ui/subjects", headers={"X-Request-ID": "page-1"})
+        assert page.status_code == 200
+        assert page.headers["x-request-id"] == "page-1"
+        assert client.get("/ui/subjects/nope").status_code == 404
+    assert telemetry.requests[("/ui", "GET", 200)] == 1
+    assert telemetry.requests[("/ui", "GET", 404)] == 1

@@ -185,10 +185,14 @@ class SubjectModeNotFoundError(NotFoundError):
 
 
 class MethodNotAllowedError(RegistryError):
-    """The path exists but not with this method."""
+    """The path exists but not with this method; `allowed` lists the methods it has."""
 
     status = 405
     code = 405
+
+    def __init__(self, message: str, allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.allowed = allowed
 
 
 class NotAcceptableError(RegistryError):

@@ -18,7 +18,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.errors import RegistryError
+from registry.errors import MethodNotAllowedError, RegistryError
 from registry.http import (
     compatibility_routes,
     config_routes,
@@ -181,6 +181,7 @@ class RegistryApp:
         media_type = SCHEMA_REGISTRY_V1
         method = scope["method"]
         template = UNMATCHED_ROUTE
+        extra: tuple[tuple[bytes, bytes], ...] = ()
         try:
             media_type = response_type(accept)
             matched = scope.get(ROUTE_KEY)  # set by the security gate
@@ -215,13 +216,15 @@ class RegistryApp:
                 await self._serve_mounted(mounted, scope, receive, send, request_id, started)
                 return
             status, payload = error_reply(exc)
+            if isinstance(exc, MethodNotAllowedError):
+                extra = ((b"allow", ", ".join(exc.allowed).encode()),)
         content_type = None if status == 204 else media_type.encode()
         await send_bytes(
             send,
             status,
             payload,
             content_type=content_type,
-            headers=(*_CACHE_CONTROL, (REQUEST_ID_HEADER, request_id)),
+            headers=(*_CACHE_CONTROL, (REQUEST_ID_HEADER, request_id), *extra),
         )
         if self._telemetry is not None:
             if template is UNMATCHED_ROUTE and method not in _METHODS:

@@ -166,16 +166,18 @@ class Router:
         candidates = self._by_shape.get((len(segments), head), []) + self._by_shape.get(
             (len(segments), PARAM), []
         )
-        allowed = False
+        allowed: list[str] = []
         for route in candidates:
             captured = _capture(route.pattern, segments)
             if captured is None:
                 continue
             if route.method == method or (method == "HEAD" and route.method == "GET"):
                 return route, captured
-            allowed = True
+            allowed.append(route.method)
         if allowed:
-            raise MethodNotAllowedError("HTTP 405 Method Not Allowed")
+            if "GET" in allowed:
+                allowed.append("HEAD")
+            raise MethodNotAllowedError("HTTP 405 Method Not Allowed", tuple(sorted(allowed)))
         raise NotFoundError("HTTP 404 Not Found")
 
     def writes(self, method: str, raw_path: bytes) -> bool:

@@ -98,9 +98,12 @@ class StartupGate:
         if scope["type"] != "http":
             return
         path = scope["path"]
-        if scope["method"] == "GET" and path == LIVE_PATH:
+        if path in (LIVE_PATH, READY_PATH) and scope["method"] not in ("GET", "HEAD"):
+            body = {"error_code": 405, "message": "HTTP 405 Method Not Allowed"}
+            await _reply(send, 405, body, headers=((b"allow", b"GET, HEAD"),))
+        elif path == LIVE_PATH:
             await _reply(send, 200, {"live": True})
-        elif scope["method"] == "GET" and path == READY_PATH:
+        elif path == READY_PATH:
             await _reply(send, 200 if self.ready else 503, self._readiness())
         elif self._app is not None:
             await self._app(scope, receive, send)
@@ -148,5 +151,9 @@ class StartupGate:
         logger.info("ready: replayed %d records", self.status.applied_offset)
 
 
-async def _reply(send: Send, status: int, body: dict[str, Any]) -> None:
-    await send_bytes(send, status, json.dumps(body).encode(), content_type=b"application/json")
+async def _reply(
+    send: Send, status: int, body: dict[str, Any], headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    await send_bytes(
+        send, status, json.dumps(body).encode(), content_type=b"application/json", headers=headers
+    )

@@ -32,6 +32,7 @@ CHECKS = (
     "content_type_conformance",
     "response_schema_conformance",
     "response_headers_conformance",
+    "unsupported_method",
 )
 EXAMPLES_PER_OPERATION = 10
 SEED = 20261203

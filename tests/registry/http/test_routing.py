@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from starlette.testclient import TestClient
@@ -97,3 +98,13 @@ def test_the_default_context_spelt_out_names_the_same_subject(client: TestClient
     assert (found.status_code, found.json()["subject"]) == (200, "spelt")
     empty = client.post("/subjects/%3A.%3A/versions", json={"schema": schema})
     assert empty.status_code == 200, empty.text
+
+
+def test_a_405_names_the_methods_the_path_has(make_client: Callable[..., TestClient]) -> None:
+    client = make_client()
+    refused = client.put("/schemas/ids/1")
+    assert refused.status_code == 405
+    assert refused.json() == {"error_code": 405, "message": "HTTP 405 Method Not Allowed"}
+    assert refused.headers["allow"] == "GET, HEAD"
+    refused = client.patch("/subjects/s/versions")
+    assert refused.headers["allow"] == "GET, HEAD, POST"

@@ -91,3 +91,14 @@ def test_built_app_lifespan_runs_after_the_replay() -> None:
         assert gate.failure is None
         assert client.get("/subjects").json() == []
     assert events == ["built"]
+
+
+def test_health_endpoints_take_get_and_head_only() -> None:
+    log = _log_with_records(0)
+    with TestClient(
+        starting_app(log, lambda status: build_app(log, Settings(), status=status))
+    ) as client:
+        assert client.head("/health/live").status_code == 200
+        refused = client.post("/health/ready")
+        assert refused.status_code == 405
+        assert refused.headers["allow"] == "GET, HEAD"

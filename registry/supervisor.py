@@ -13,6 +13,7 @@ its start stops the whole server (a broken configuration must not spin).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -27,6 +28,35 @@ from types import FrameType
 from typing import Any, cast
 
 logger = logging.getLogger(__name__)
+
+#: prctl option: the signal the kernel sends a process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel send this process SIGTERM when its parent dies (on Linux), so a
+    supervisor killed with SIGKILL leaves no worker holding the port and the data directory.
+    Elsewhere, or if the call is refused, nothing changes."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker_main(
+    target: Callable[[Any, int, socket.socket], None],
+    parent_pid: int,
+    payload: Any,
+    number: int,
+    sock: socket.socket,
+) -> None:
+    """A worker process's entry point: tie its life to the parent's, then run `target`."""
+    die_with_parent(parent_pid)
+    target(payload, number, sock)
+
 
 #: A worker dying sooner than this after its start counts as failing to start.
 MIN_UPTIME_S = 5.0
@@ -100,8 +130,8 @@ class Supervisor:
 
     def _start(self, number: int) -> None:
         process = self._context.Process(
-            target=self._target,
-            args=(self._payload, number, self._sock),
+            target=_worker_main,
+            args=(self._target, os.getpid(), self._payload, number, self._sock),
             name=f"cairn-worker-{number}",
         )
         process.start()

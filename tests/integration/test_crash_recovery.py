@@ -338,3 +338,27 @@ def test_killing_the_writer_among_workers_loses_no_acknowledged_write(
     # The dead worker was started again.
     after = worker_pids(server.url, 2)
     assert writer not in after
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead too: its parent (now init) has not reaped it yet.
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().split(") ", 1)[1][0] != "Z"
+
+
+def test_workers_do_not_outlive_a_killed_supervisor(server_factory: ServerFactory) -> None:
+    server = server_factory.start(None, "--workers", "2")
+    workers = worker_pids(server.url, 2)
+    server.kill()  # SIGKILL: the supervisor cannot stop its workers itself
+    deadline = time.monotonic() + ACK_TIMEOUT_S
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, f"workers {workers} outlived their supervisor"
+        threading.Event().wait(0.05)
+    # The directory is free again: a new server takes it.
+    restarted = server_factory.start(server.data_dir)
+    with httpx.Client(base_url=restarted.url, timeout=10.0) as client:
+        assert client.get("/health/ready").status_code == 200

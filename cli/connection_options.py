@@ -1,4 +1,4 @@
-"""Options every registry command shares: URL, basic auth, TLS and timeout.
+"""Options every registry command shares: URL, basic auth or a bearer token, TLS, timeout.
 
 They are declared once here and turned into one `Connection` value; the command receives a
 `RegistryRestClient` for it as `client`. Environment variables (`CAIRN_URL`, `CAIRN_USER`,
@@ -41,6 +41,12 @@ _OPTIONS = [
         default=None,
         help="Basic-auth password (env CAIRN_PASSWORD; prefer the variable to the option).",
     ),
+    click.option(
+        "--token",
+        envvar="CAIRN_TOKEN",
+        default=None,
+        help="Bearer token, e.g. a JWT (env CAIRN_TOKEN; prefer the variable to the option).",
+    ),
     click.option("--ca-cert", type=_FILE, default=None, help="CA bundle to verify the registry."),
     click.option(
         "--cert", type=_FILE, default=None, help="Client certificate (PEM) for mutual TLS."
@@ -66,6 +72,7 @@ def connection_options(command: Callable[..., R]) -> Callable[..., R]:
         url: str,
         user: str | None,
         password: str | None,
+        token: str | None,
         ca_cert: Path | None,
         cert: Path | None,
         key: Path | None,
@@ -77,6 +84,7 @@ def connection_options(command: Callable[..., R]) -> Callable[..., R]:
             url=url,
             user=user,
             password=password,
+            token=token,
             ca_cert=ca_cert,
             cert=cert,
             key=key,

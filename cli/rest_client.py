@@ -20,7 +20,7 @@ import re
 import shlex
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlencode
 
@@ -46,6 +46,7 @@ class Connection:
     url: str = "http://localhost:8081"
     user: str | None = None
     password: str | None = None
+    token: str | None = field(default=None, repr=False)
     ca_cert: Path | None = None
     cert: Path | None = None
     key: Path | None = None
@@ -100,9 +101,13 @@ class RegistryRestClient:
         self._base = connection.url.rstrip("/")
         self._transport = connection.transport()
         self._headers = {"Accept": CONTENT_TYPE, "Content-Type": CONTENT_TYPE}
+        if connection.user is not None and connection.token is not None:
+            raise InputError("Give --user/--password or --token, not both.")
         if connection.user is not None:
             token = f"{connection.user}:{connection.password or ''}".encode()
             self._headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
+        elif connection.token is not None:
+            self._headers["Authorization"] = "Bearer " + connection.token
 
     @property
     def url(self) -> str:
@@ -229,7 +234,7 @@ def _http_error(
     if status in (401, 403):
         return RegistryFailedError(
             f"The registry refused the credentials (HTTP {status}: {message}). "
-            "Check --user/--password (CAIRN_USER/CAIRN_PASSWORD)."
+            "Check --user/--password (CAIRN_USER/CAIRN_PASSWORD) or --token (CAIRN_TOKEN)."
         )
     if 400 <= status < 500:
         refused = IncompatibleRegistrationError if status == 409 else RegistryRefusedError

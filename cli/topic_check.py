@@ -178,6 +178,8 @@ def serdes_client(connection: Connection) -> RegistryClient:
     }
     if connection.user is not None:
         conf["basic.auth.user.info"] = f"{connection.user}:{connection.password or ''}"
+    elif connection.token is not None:
+        conf["bearer.auth.token"] = connection.token
     for key, path in (
         ("ssl.ca.location", connection.ca_cert),
         ("ssl.certificate.location", connection.cert),

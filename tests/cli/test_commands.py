@@ -46,6 +46,7 @@ def test_registry_commands_take_the_connection_options(path: list[str]) -> None:
         "--url",
         "--user",
         "--password",
+        "--token",
         "--ca-cert",
         "--cert",
         "--key",

@@ -493,3 +493,29 @@ def test_workers_authorize_handed_over_writes_by_client_certificate_and_reload_o
         lambda client: client.get("/subjects", headers=carol).status_code == 200,
     )
     assert server.process.poll() is None
+
+
+def test_registry_commands_with_a_bearer_token(
+    servers: dict[str, ServerProcess], pki: Pki, tmp_path: Path
+) -> None:
+    server = servers["tls"]
+    schema = tmp_path / "robot.avsc"
+    schema.write_text(json.dumps(SCHEMA))
+    token = pki.issuer.token("robot", aud="cairn")
+    auth = ("--ca-cert", str(pki.ca.cert_file), "--token", token)
+    registered = cli(server, "register", "robot-cli-value", str(schema), auth=auth)
+    assert registered.exit_code == 0, registered.output
+    listed = cli(server, "subjects", auth=auth)
+    assert listed.exit_code == 0, listed.output
+    assert "robot-cli-value" in listed.output.splitlines()
+    # The variable works as the option does.
+    result = CliRunner().invoke(
+        main,
+        ["versions", "robot-cli-value", "--url", server.url, "--ca-cert", str(pki.ca.cert_file)],
+        env={"CAIRN_TOKEN": token},
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["1"]
+    both = cli(server, "subjects", auth=(*auth, "--user", "alice", "--password", "alice-pw"))
+    assert both.exit_code == 2
+    assert "not both" in both.output

@@ -46,8 +46,9 @@ _MS_PER_DAY = 24 * 60 * 60 * 1000
 class FieldEncryptionExecutor(FieldRuleExecutor):
     """Runs `ENCRYPT` rules; `client` reaches the DEK registry, `drivers` the KMSs.
 
-    `conf` is the rule config (the local KMS's `secret`, alternate key ids); `clock` gives
-    milliseconds since the epoch and decides when a rotating DEK has expired.
+    `conf` is the rule config (the local KMS's `secret`, alternate key ids); `drivers`
+    default to the local KMS; `clock` gives milliseconds since the epoch and decides when
+    a rotating DEK has expired.
     """
 
     type = "ENCRYPT"
@@ -57,15 +58,16 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
         client: DekRegistryClient | None,
         *,
         conf: Mapping[str, str] | None = None,
-        drivers: Iterable[KmsDriver] = (LocalKmsDriver(),),
+        drivers: Iterable[KmsDriver] | None = None,
         clock: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
         self._client = client
         self._conf = dict(conf or {})
-        self._drivers = tuple(drivers)
+        self._drivers = tuple(drivers) if drivers is not None else (LocalKmsDriver(),)
         self._clock = clock
         self._keks: dict[str, Kek] = {}
         self._deks: dict[tuple[str, str, int, str], tuple[Dek, Cipher]] = {}
+        self._latest: dict[tuple[str, str, str], tuple[int, tuple[Dek, Cipher]]] = {}
         self._lock = threading.Lock()
 
     def field_transform(self, ctx: RuleContext, field: FieldContext, value: Any) -> Any:
@@ -156,15 +158,27 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
     ) -> tuple[Dek, Cipher]:
         if days == 0:
             return self._cached(ctx, kek_name, alg, 1, create=True)
+        # The current DEK is kept until it expires by this executor's clock, so a record
+        # with several encrypted fields makes one registry call at most.
+        latest = (kek_name, ctx.subject, alg)
+        now = self._clock()
+        current = self._latest.get(latest)
+        if current is not None and now <= current[0]:
+            return current[1]
         kek = self._kek(ctx, kek_name)
         client = self._registry()
         dek = client.get_dek(kek.name, ctx.subject, None, alg)
-        if dek is None or self._expired(dek, days):
+        born = 0 if dek is None else dek.ts
+        if dek is None or (now - born) / _MS_PER_DAY > days:
             version = 1 if dek is None else dek.version + 1
             dek = self._create_dek(ctx, kek, alg, version) or dek
             if dek is None:
                 raise RuleError(f"no DEK for KEK {kek.name} and subject {ctx.subject}")
-        return self._remember(kek, dek, alg)
+            born = now
+        entry = self._remember(kek, dek, alg)
+        with self._lock:
+            self._latest[latest] = (born + days * _MS_PER_DAY, entry)
+        return entry
 
     def _read_dek(self, ctx: RuleContext, kek_name: str, alg: str, version: int) -> Cipher:
         return self._cached(ctx, kek_name, alg, version, create=False)[1]
@@ -182,9 +196,6 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
         if dek is None:
             raise RuleError(f"no DEK {version} for KEK {kek.name} and subject {ctx.subject}")
         return self._remember(kek, dek, alg)
-
-    def _expired(self, dek: Dek, days: int) -> bool:
-        return (self._clock() - dek.ts) / _MS_PER_DAY > days
 
     def _create_dek(self, ctx: RuleContext, kek: Kek, alg: str, version: int) -> Dek | None:
         """Register a new DEK version; on a lost race, the one that won (None if neither)."""

@@ -8,6 +8,9 @@ Confluent's clients do (`serdes.rules.engine`), with executors and actions looke
   rule's tags select) need cel-python; `JSONATA` (migrations between major versions)
   needs jsonata-python. Both come with the `rules` extra (`pip install
   'cairn-registry[rules]'`); without it such rules fail with a `RuleError` that says so.
+- `ENCRYPT` (field-level encryption, keys in the DEK registry) needs tink, also in the
+  `rules` extra; `serdes.rules.encryption` has the executor, its DEK registry client and
+  the KMS drivers.
 - Actions: `NONE`, `ERROR` (a `RuleError`, or `RuleConditionError` for a false condition)
   and `DlqAction` (the record to a dead-letter topic, then the error).
 

@@ -3,7 +3,7 @@
 Executors and actions are plug-ins: anything with a `type` (or `name`) and a `transform`
 (or `run`) method, registered in a `RuleRegistry`. A rule runs with a `RuleContext`: the
 rule, the mode it runs in, the subject and record it runs on, and the contracts (schema,
-rules, metadata) it comes from. Field executors (`CEL_FIELD`, and later `ENCRYPT`) visit
+rules, metadata) it comes from. Field executors (`CEL_FIELD`, `ENCRYPT`) visit
 the leaves of a record through the format's field walker, which hands them a
 `FieldContext` per field: name, full name, type and tags, as Confluent's clients expose
 them.

@@ -9,7 +9,7 @@ executors whose libraries are installed (the `rules` extra: cel-python, jsonata-
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from serdes.rules.actions import ErrorAction, NoneAction
 from serdes.rules.context import RuleAction, RuleExecutor
@@ -53,11 +53,18 @@ class RuleRegistry:
         return self._actions.get(name.upper())
 
     @classmethod
-    def default(cls, actions: Iterable[RuleAction] = ()) -> RuleRegistry:
-        """CEL, CEL_FIELD and JSONATA, each if its library is installed, plus `actions`.
+    def default(
+        cls,
+        actions: Iterable[RuleAction] = (),
+        *,
+        rule_conf: Mapping[str, object] | None = None,
+    ) -> RuleRegistry:
+        """CEL, CEL_FIELD, JSONATA and ENCRYPT, each if its library is installed, plus `actions`.
 
-        A rule whose executor is missing fails like any rule (its onFailure, ERROR by
-        default), with a message naming the `rules` extra.
+        `rule_conf` configures ENCRYPT: the DEK registry's `url` (and auth/TLS keys) and
+        the KMS settings such as the local KMS's `secret`; without a `url`, ENCRYPT rules
+        fail saying so. A rule whose executor is missing fails like any rule (its
+        onFailure, ERROR by default), with a message naming the `rules` extra.
         """
         executors: list[RuleExecutor] = []
         try:
@@ -72,4 +79,10 @@ class RuleRegistry:
             logger.debug("jsonata-python is not installed: JSONATA rules cannot run")
         else:
             executors.append(JsonataExecutor())
+        try:
+            from serdes.rules.encryption import encryption_executor  # noqa: PLC0415
+        except ImportError:
+            logger.debug("tink is not installed: ENCRYPT rules cannot run")
+        else:
+            executors.append(encryption_executor(rule_conf or {}))
         return cls(executors, actions)

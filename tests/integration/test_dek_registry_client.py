@@ -34,6 +34,8 @@ from confluent_kafka.schema_registry.rules.encryption.localkms.local_driver impo
 )
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from tests.support.kms import LOCAL_KMS_SECRET
+
 pytestmark = pytest.mark.integration
 
 _names = itertools.count()
@@ -171,7 +173,7 @@ def test_field_encryption_round_trips_through_cairn(
     )
     client = schema_client
     client.register_schema(subject, Schema(_SCHEMA, "AVRO", [], None, RuleSet(None, [rule])))
-    rule_conf: dict[str, Any] = {"secret": "a local secret"}
+    rule_conf: dict[str, Any] = {"secret": LOCAL_KMS_SECRET}
     serializer = AvroSerializer(
         client,
         None,

@@ -49,11 +49,12 @@ from serdes.json_schema import JSONDeserializer, JSONSerializer
 from serdes.protobuf import ProtobufDeserializer, ProtobufSerializer, message_class, schema_of_file
 from serdes.rules import RuleRegistry
 from serdes.rules.encryption import DekRegistryClient, FieldEncryptionExecutor
+from tests.support.kms import LOCAL_KMS_SECRET
 
 pytestmark = pytest.mark.integration
 
 _names = itertools.count()
-SECRET = "a local secret shared by both clients"
+SECRET = LOCAL_KMS_SECRET
 CK = {"subject.name.strategy.type": "TOPIC"}
 CK_LATEST = {**CK, "auto.register.schemas": False, "use.latest.version": True}
 LATEST = {"use.latest.version": True}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from serdes.client._cached import CachedRegistryClient
-from serdes.client._http import RETRY_STATUSES, HttpRegistryClient, HttpSettings
+from serdes.client._http import HTTP_CONF_KEYS, RETRY_STATUSES, HttpRegistryClient, HttpSettings
 from serdes.client._memory import InMemoryRegistryClient
 from serdes.client._model import JsonObject, RegisteredSchema, Schema, SchemaReference
 from serdes.client._protocol import RegistryClient
@@ -26,6 +26,7 @@ def registry_client(
 
 
 __all__ = [
+    "HTTP_CONF_KEYS",
     "CachedRegistryClient",
     "HttpClientTransport",
     "HttpRegistryClient",

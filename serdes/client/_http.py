@@ -39,6 +39,25 @@ _ACCEPT = (
 _CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 
 
+#: The confluent-kafka-style settings `HttpSettings.from_conf` reads.
+HTTP_CONF_KEYS = frozenset(
+    {
+        "url",
+        "basic.auth.user.info",
+        "bearer.auth.token",
+        "ssl.ca.location",
+        "ssl.certificate.location",
+        "ssl.key.location",
+        "ssl.key.password",
+        "ssl.verify",
+        "timeout",
+        "max.retries",
+        "retries.wait.ms",
+        "retries.max.wait.ms",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class HttpSettings:
     """Where the registry is and how to talk to it; build from a dict with `from_conf`."""
@@ -69,21 +88,7 @@ class HttpSettings:
         `ssl.key.location`, `ssl.key.password`, `ssl.verify` (bool), `timeout` (seconds),
         `max.retries`, `retries.wait.ms`, `retries.max.wait.ms`.
         """
-        known = {
-            "url",
-            "basic.auth.user.info",
-            "bearer.auth.token",
-            "ssl.ca.location",
-            "ssl.certificate.location",
-            "ssl.key.location",
-            "ssl.key.password",
-            "ssl.verify",
-            "timeout",
-            "max.retries",
-            "retries.wait.ms",
-            "retries.max.wait.ms",
-        }
-        unknown = sorted(set(conf) - known)
+        unknown = sorted(set(conf) - HTTP_CONF_KEYS)
         if unknown:
             raise SerdesConfigError(f"unknown registry client settings: {', '.join(unknown)}")
 

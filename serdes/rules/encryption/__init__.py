@@ -15,27 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-from serdes.client import HttpSettings
+from serdes.client import HTTP_CONF_KEYS, HttpSettings
 from serdes.rules.encryption.dek_client import Dek, DekConflict, DekRegistryClient, Kek
 from serdes.rules.encryption.executor import FieldEncryptionExecutor
 from serdes.rules.encryption.kms import Aead, KmsDriver, LocalKmsDriver
 
-_CLIENT_KEYS = frozenset(
-    {
-        "url",
-        "basic.auth.user.info",
-        "bearer.auth.token",
-        "ssl.ca.location",
-        "ssl.certificate.location",
-        "ssl.key.location",
-        "ssl.key.password",
-        "ssl.verify",
-        "timeout",
-        "max.retries",
-        "retries.wait.ms",
-        "retries.max.wait.ms",
-    }
-)
+_CLIENT_KEYS = HTTP_CONF_KEYS
 
 
 def encryption_executor(

@@ -26,8 +26,8 @@ def registry_client(
 
 
 __all__ = [
-    "HTTP_CONF_KEYS",
     "CachedRegistryClient",
+    "HTTP_CONF_KEYS",
     "HttpClientTransport",
     "HttpRegistryClient",
     "HttpSettings",

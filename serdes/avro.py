@@ -32,7 +32,7 @@ from serdes.client import RegisteredSchema, RegistryClient, Schema
 from serdes.context import ContextLike, FromDict, ToDict, as_schema, is_key, locate
 from serdes.errors import PayloadError, SchemaError, SerdesError, UnknownSubjectError
 from serdes.framing import id_prefix, schema_key
-from serdes.rules._model import Contract, RuleMode, contract_of
+from serdes.rules._model import Contract, contract_of
 from serdes.rules.avro_fields import AvroFieldWalker
 from serdes.rules.engine import (
     Migration,
@@ -165,17 +165,11 @@ class AvroSerializer:
         try:
             writer = self._writers.writer(ctx)
             value = obj if self._to_dict is None else self._to_dict(obj, ctx)
-            if self._engine is not None and ctx is not None:
+            if self._engine is not None:
                 parsed = writer.parsed
-                if parsed.contract is not None:
-                    value = self._engine.run(
-                        RuleMode.WRITE,
-                        subject=writer.subject,
-                        ctx=ctx,
-                        target=parsed.contract,
-                        message=value,
-                        walker=parsed.walker,
-                    )
+                value = self._engine.on_write(
+                    writer.subject, ctx, parsed.contract, value, parsed.walker
+                )
             out = bytearray(writer.prefix)
             try:
                 writer.parsed.write(out, value)

@@ -34,7 +34,7 @@ from serdes.errors import (
     UnknownSubjectError,
 )
 from serdes.framing import id_prefix, schema_key
-from serdes.rules._model import Contract, RuleMode, contract_of
+from serdes.rules._model import Contract, contract_of
 from serdes.rules.engine import (
     Migration,
     ReadRules,
@@ -171,17 +171,11 @@ class JSONSerializer:
         try:
             writer = self._writers.writer(ctx)
             value = obj if self._to_dict is None else self._to_dict(obj, ctx)
-            if self._engine is not None and ctx is not None:
+            if self._engine is not None:
                 parsed = writer.parsed
-                if parsed.contract is not None:
-                    value = self._engine.run(
-                        RuleMode.WRITE,
-                        subject=writer.subject,
-                        ctx=ctx,
-                        target=parsed.contract,
-                        message=value,
-                        walker=parsed.walker,
-                    )
+                value = self._engine.on_write(
+                    writer.subject, ctx, parsed.contract, value, parsed.walker
+                )
             if self._validate:
                 writer.parsed.validate(value)
             return writer.prefix + _encode(value)

@@ -49,7 +49,7 @@ from serdes.errors import (
     SerdesError,
 )
 from serdes.framing import ID_PREFIX_LEN, id_prefix, read_frame
-from serdes.rules._model import Contract, RuleMode, contract_of
+from serdes.rules._model import Contract, contract_of
 from serdes.rules.engine import ReadRules, RuleEngine, read_with_rules
 from serdes.rules.protobuf_fields import ProtobufFieldWalker
 from serdes.rules.registry import RuleRegistry
@@ -256,19 +256,12 @@ class ProtobufSerializer:
                     f"got {type(message).__name__}"
                 )
             writer = self._writers.writer(ctx)
-            if self._engine is not None and ctx is not None:
-                contract = writer.parsed.contract
-                if contract is not None:
-                    message = self._engine.run(
-                        RuleMode.WRITE,
-                        subject=writer.subject,
-                        ctx=ctx,
-                        target=contract,
-                        message=message,
-                        walker=_WALKER,
-                    )
-                    if not isinstance(message, Message):
-                        raise PayloadError("a WRITE rule did not return a Protobuf message")
+            if self._engine is not None:
+                message = self._engine.on_write(
+                    writer.subject, ctx, writer.parsed.contract, message, _WALKER
+                )
+                if not isinstance(message, Message):
+                    raise PayloadError("a WRITE rule did not return a Protobuf message")
             return writer.prefix + message.SerializeToString()
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__

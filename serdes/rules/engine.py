@@ -81,6 +81,27 @@ class RuleEngine:
             self._registry = RuleRegistry.default()
         return self._registry
 
+    def on_write(
+        self,
+        subject: str,
+        ctx: ContextLike | None,
+        contract: Contract | None,
+        message: Any,
+        walker: FieldWalker | None,
+    ) -> Any:
+        """What a serializer writes: `message` after the WRITE rules of the writer schema's
+        contract (unchanged without a contract or a serialization context)."""
+        if ctx is None or contract is None:
+            return message
+        return self.run(
+            RuleMode.WRITE,
+            subject=subject,
+            ctx=ctx,
+            target=contract,
+            message=message,
+            walker=walker,
+        )
+
     def run(
         self,
         mode: RuleMode,

@@ -44,6 +44,8 @@ IO_HOMES = {
     "prometheus_client": ("registry/http/metrics.py",),
     "argon2": ("registry/security/passwords.py",),
     "jwt": ("registry/security/tokens.py",),
+    "boto3": ("serdes/rules/encryption/aws_kms.py",),
+    "botocore": ("serdes/rules/encryption/aws_kms.py",),
 }
 
 

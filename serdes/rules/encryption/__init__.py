@@ -7,11 +7,14 @@ confluent-kafka takes its client config plus `rule_conf`:
 >>> rules = RuleRegistry([executor])     # or RuleRegistry.default(rule_conf=...)
 
 The registry keys (`url`, auth, TLS, `timeout`) reach the DEK registry; the rest is the
-rule config (`secret` for the local KMS, `encrypt.alternate.kms.key.ids`).
+rule config (`secret` for the local KMS, AWS credentials, `encrypt.alternate.kms.key.ids`).
+The local KMS driver is always there; the AWS KMS one when boto3 is installed (the
+`rules-aws` extra).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping
 
@@ -21,6 +24,7 @@ from serdes.rules.encryption.executor import FieldEncryptionExecutor
 from serdes.rules.encryption.kms import Aead, KmsDriver, LocalKmsDriver
 
 _CLIENT_KEYS = HTTP_CONF_KEYS
+logger = logging.getLogger(__name__)
 
 
 def encryption_executor(
@@ -29,14 +33,27 @@ def encryption_executor(
     """An `ENCRYPT` executor: registry settings and rule config from one dict.
 
     Without a `url` the executor is there but every ENCRYPT rule fails saying so. The
-    default driver is the local KMS, which also reads `LOCAL_SECRET` from the environment.
+    default drivers are the local KMS (which also reads `LOCAL_SECRET` from the environment)
+    and, with boto3 installed, AWS KMS.
     """
     client_conf = {k: v for k, v in conf.items() if k in _CLIENT_KEYS}
     rule_conf = {k: str(v) for k, v in conf.items() if k not in _CLIENT_KEYS}
     client = DekRegistryClient(HttpSettings.from_conf(client_conf)) if "url" in conf else None
     if drivers is None:
-        drivers = (LocalKmsDriver(os.environ),)
+        drivers = default_drivers(os.environ)
     return FieldEncryptionExecutor(client, conf=rule_conf, drivers=drivers)
+
+
+def default_drivers(environ: Mapping[str, str]) -> tuple[KmsDriver, ...]:
+    """The local KMS driver, and the AWS KMS driver when boto3 is installed."""
+    drivers: list[KmsDriver] = [LocalKmsDriver(environ)]
+    try:
+        from serdes.rules.encryption.aws_kms import AwsKmsDriver  # noqa: PLC0415
+    except ImportError:
+        logger.debug("boto3 is not installed: aws-kms KEKs cannot be used")
+    else:
+        drivers.append(AwsKmsDriver(environ))
+    return tuple(drivers)
 
 
 __all__ = [
@@ -48,5 +65,6 @@ __all__ = [
     "Kek",
     "KmsDriver",
     "LocalKmsDriver",
+    "default_drivers",
     "encryption_executor",
 ]

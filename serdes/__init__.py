@@ -28,6 +28,7 @@ from serdes.deadletter import DeadLetters, Record
 from serdes.errors import (
     DeadLetterError,
     FramingError,
+    KmsAccessDeniedError,
     PayloadError,
     RegistryUnavailableError,
     RuleConditionError,
@@ -58,6 +59,7 @@ __all__ = [
     "FramingError",
     "JSONDeserializer",
     "JSONSerializer",
+    "KmsAccessDeniedError",
     "MessageField",
     "PayloadError",
     "ProtobufDeserializer",

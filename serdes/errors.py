@@ -9,7 +9,8 @@
     │   ├── UnknownSchemaIdError         no schema has this id (or GUID)
     │   └── UnknownSubjectError          subject, version or schema-under-subject is missing
     ├── RuleError                    a data-contract rule rejected the record or could not run
-    │   └── RuleConditionError           a CONDITION rule evaluated to false
+    │   ├── RuleConditionError           a CONDITION rule evaluated to false
+    │   └── KmsAccessDeniedError         the KMS refused access to a KEK's key
     ├── RegistryUnavailableError     retryable: no answer, a timeout or 5xx after every retry
     └── DeadLetterError              retryable: a dead letter was not confirmed written
 
@@ -148,6 +149,10 @@ class RuleError(SerdesError):
         super().__init__(message, topic=topic, partition=partition, offset=offset)
         self.rule = rule
         self.mode = mode
+
+
+class KmsAccessDeniedError(RuleError):
+    """The KMS refused the caller's credentials access to a KEK's key (not a wrong key)."""
 
 
 class RuleConditionError(RuleError):

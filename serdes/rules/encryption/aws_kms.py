@@ -27,7 +27,7 @@ import boto3
 from botocore.credentials import DeferredRefreshableCredentials, create_assume_role_refresher
 from botocore.exceptions import BotoCoreError, ClientError
 
-from serdes.errors import RuleError
+from serdes.errors import KmsAccessDeniedError, RuleError
 from serdes.rules.encryption.kms import Aead
 
 AWS_PREFIX = "aws-kms://"
@@ -85,7 +85,7 @@ class AwsKmsAead:
                 EncryptionContext=_context(associated_data),
             )
         except (BotoCoreError, ClientError) as exc:
-            raise RuleError(f"AWS KMS could not encrypt with {self._arn}: {exc}") from exc
+            raise _kms_error(f"AWS KMS could not encrypt with {self._arn}", exc) from exc
         blob: bytes = answer["CiphertextBlob"]
         return blob
 
@@ -98,9 +98,20 @@ class AwsKmsAead:
                 EncryptionContext=_context(associated_data),
             )
         except (BotoCoreError, ClientError) as exc:
-            raise RuleError(f"AWS KMS could not decrypt with {self._arn}: {exc}") from exc
+            raise _kms_error(f"AWS KMS could not decrypt with {self._arn}", exc) from exc
         plaintext: bytes = answer["Plaintext"]
         return plaintext
+
+
+#: The error codes AWS gives when the credentials may not use the key.
+_ACCESS_DENIED = {"AccessDeniedException", "UnrecognizedClientException"}
+
+
+def _kms_error(what: str, exc: Exception) -> RuleError:
+    code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
+    if code in _ACCESS_DENIED:
+        return KmsAccessDeniedError(f"{what}: {exc}")
+    return RuleError(f"{what}: {exc}")
 
 
 def _context(associated_data: bytes) -> dict[str, str]:

@@ -30,14 +30,18 @@ from serdes.rules._model import RuleMode
 from serdes.rules.context import FieldContext, FieldRuleExecutor, FieldType, RuleContext
 from serdes.rules.encryption.cryptor import Cipher, check_algorithm, cipher, generate_key
 from serdes.rules.encryption.dek_client import Dek, DekConflict, DekRegistryClient, Kek
-from serdes.rules.encryption.kms import Aead, KmsDriver, LocalKmsDriver
+from serdes.rules.encryption.kms import (
+    KekAccess,
+    KmsDriver,
+    LocalKmsDriver,
+    kek_access,
+)
 
 KEK_NAME = "encrypt.kek.name"
 KMS_TYPE = "encrypt.kms.type"
 KMS_KEY_ID = "encrypt.kms.key.id"
 DEK_ALGORITHM = "encrypt.dek.algorithm"
 DEK_EXPIRY_DAYS = "encrypt.dek.expiry.days"
-ALTERNATE_KEY_IDS = "encrypt.alternate.kms.key.ids"
 
 _VERSION_MAGIC = 0
 _MS_PER_DAY = 24 * 60 * 60 * 1000
@@ -221,37 +225,21 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
             self._deks[(kek.name, dek.subject, dek.version, alg)] = entry
         return entry
 
-    def _aeads(self, kek: Kek) -> list[Aead]:
-        """The KEK's AEADs: its own key id first, then the alternates."""
-        conf = {**self._conf, **kek.kms_props}
-        key_ids = [kek.kms_key_id]
-        alternates = kek.kms_props.get(ALTERNATE_KEY_IDS) or self._conf.get(ALTERNATE_KEY_IDS)
-        if alternates:
-            key_ids += [k.strip() for k in alternates.split(",") if k.strip()]
-        out = []
-        for key_id in key_ids:
-            url = f"{kek.kms_type}://{key_id}"
-            driver = next((d for d in self._drivers if url.startswith(d.prefix)), None)
-            if driver is None:
-                raise RuleError(f"no KMS driver for {kek.kms_type} (KEK {kek.name})")
-            out.append(driver.aead(conf, url))
-        return out
+    def _access(self, kek: Kek) -> KekAccess:
+        return kek_access(
+            self._drivers,
+            self._conf,
+            kek_name=kek.name,
+            kms_type=kek.kms_type,
+            kms_key_id=kek.kms_key_id,
+            kms_props=kek.kms_props,
+        )
 
     def _wrap(self, kek: Kek, raw: bytes) -> bytes:
-        return _first_success(kek, lambda a: a.encrypt(raw, b""), self._aeads(kek))
+        return self._access(kek).wrap(raw)
 
     def _unwrap(self, kek: Kek, wrapped: bytes) -> bytes:
-        return _first_success(kek, lambda a: a.decrypt(wrapped, b""), self._aeads(kek))
-
-
-def _first_success(kek: Kek, use: Callable[[Aead], bytes], aeads: list[Aead]) -> bytes:
-    problem: Exception | None = None
-    for candidate in aeads:
-        try:
-            return use(candidate)
-        except Exception as exc:  # a wrong key: try the next key id
-            problem = exc
-    raise RuleError(f"no KMS key of KEK {kek.name} could wrap or unwrap the DEK") from problem
+        return self._access(kek).unwrap(wrapped)
 
 
 def _expiry_days(text: str | None) -> int:

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from tink import aead
 from tink.core import Registry
 from tink.proto import aes_gcm_pb2, tink_pb2
 
-from serdes.errors import RuleError
+from serdes.errors import KmsAccessDeniedError, RuleError
 
 LOCAL_PREFIX = "local-kms://"
+#: Further key ids a KEK's DEKs may be wrapped with (after a KMS key rotation), comma
+#: separated, in the KEK's `kmsProps` or the rule config.
+ALTERNATE_KEY_IDS = "encrypt.alternate.kms.key.ids"
 
 
 class Aead(Protocol):
@@ -93,3 +97,61 @@ class LocalKmsDriver:
         if found is None:
             found = self._cache[secret] = local_kek(secret)
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class KekAccess:
+    """The KMS side of one KEK: wraps with its key, unwraps with its key or an alternate."""
+
+    kek_name: str
+    aeads: tuple[Aead, ...]
+
+    def wrap(self, raw: bytes) -> bytes:
+        """`raw` wrapped by the first key that can (empty associated data, as Confluent)."""
+        return self._first(lambda a: a.encrypt(raw, b""))
+
+    def unwrap(self, wrapped: bytes) -> bytes:
+        """The key in `wrapped`, from the first key id that unwraps it."""
+        return self._first(lambda a: a.decrypt(wrapped, b""))
+
+    def _first(self, use: Callable[[Aead], bytes]) -> bytes:
+        problem: Exception | None = None
+        for candidate in self.aeads:
+            try:
+                return use(candidate)
+            except Exception as exc:  # a wrong key: try the next key id
+                problem = exc
+        message = f"no KMS key of KEK {self.kek_name} could wrap or unwrap the DEK: {problem}"
+        if isinstance(problem, KmsAccessDeniedError):
+            raise KmsAccessDeniedError(message) from problem
+        raise RuleError(message) from problem
+
+
+def kek_access(
+    drivers: Iterable[KmsDriver],
+    conf: Mapping[str, str],
+    *,
+    kek_name: str,
+    kms_type: str,
+    kms_key_id: str,
+    kms_props: Mapping[str, str],
+) -> KekAccess:
+    """The AEADs of a KEK: its own key id first, then the alternates.
+
+    `conf` (a rule config, or a server's KMS settings) is overlaid by the KEK's `kmsProps`;
+    the alternates come from `kmsProps`, else `conf`.
+    """
+    settings = {**conf, **kms_props}
+    key_ids = [kms_key_id]
+    alternates = kms_props.get(ALTERNATE_KEY_IDS) or conf.get(ALTERNATE_KEY_IDS)
+    if alternates:
+        key_ids += [k.strip() for k in alternates.split(",") if k.strip()]
+    drivers = tuple(drivers)
+    aeads = []
+    for key_id in key_ids:
+        url = f"{kms_type}://{key_id}"
+        driver = next((d for d in drivers if url.startswith(d.prefix)), None)
+        if driver is None:
+            raise RuleError(f"no KMS driver for {kms_type} (KEK {kek_name})")
+        aeads.append(driver.aead(settings, url))
+    return KekAccess(kek_name, tuple(aeads))

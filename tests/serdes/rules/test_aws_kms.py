@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from tink.integration import awskms
 
-from serdes.errors import RuleError
+from serdes.errors import KmsAccessDeniedError, RuleError
 from serdes.rules.encryption import default_drivers
-from serdes.rules.encryption.aws_kms import AwsKmsDriver, key_arn_of
+from serdes.rules.encryption.aws_kms import AwsKmsAead, AwsKmsDriver, key_arn_of
 
 REGION = "eu-west-1"
 
@@ -97,3 +98,16 @@ def test_key_urls_must_hold_a_kms_key_arn(url: str) -> None:
 def test_default_drivers_include_aws_when_boto3_is_installed() -> None:
     prefixes = [driver.prefix for driver in default_drivers({})]
     assert prefixes == ["local-kms://", "aws-kms://"]
+
+
+def test_access_denied_is_its_own_error(key_arn: str) -> None:
+    """An AccessDeniedException says the credentials lack access, not that the key is wrong."""
+
+    class Refusing:
+        def encrypt(self, **_: object) -> object:
+            raise ClientError(
+                {"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "Encrypt"
+            )
+
+    with pytest.raises(KmsAccessDeniedError):
+        AwsKmsAead(Refusing(), key_arn).encrypt(b"dek", b"")

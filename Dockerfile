@@ -8,7 +8,8 @@ COPY registry ./registry
 COPY compat ./compat
 COPY serdes ./serdes
 COPY cli ./cli
-RUN /opt/cairn/bin/pip install --no-cache-dir .
+# With the KMS drivers (tink, boto3), so that the registry serves shared KEKs.
+RUN /opt/cairn/bin/pip install --no-cache-dir '.[rules-aws]'
 
 # Runtime stage: the virtualenv only, run as an unprivileged user.
 FROM python:3.11-slim

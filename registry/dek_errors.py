@@ -7,9 +7,14 @@
     │   └── KeySoftDeletedError         404 / 40472 the KEK must be undeleted first
     ├── KeyExistsError                  409 / 40971
     ├── TooManyKeysError                409 / 40972
-    └── UnprocessableError
-        ├── InvalidKeyError             422 / 42271 a missing or invalid field
-        └── KeyReferenceExistsError     422 / 42272 DEKs still use the KEK
+    ├── UnprocessableError
+    │   ├── InvalidKeyError             422 / 42271 a missing or invalid field
+    │   └── KeyReferenceExistsError     422 / 42272 DEKs still use the KEK
+    ├── KmsAccessDeniedError            403 / 40370 the KMS refused the registry access
+    └── KmsError                        500 / 50070 the KMS could not do it (shared KEKs)
+
+The two KMS errors arise only for shared KEKs, where the registry itself calls the KMS;
+they carry the KMS's own explanation, since that is what the operator has to fix.
 
 They are separate from `registry.errors` only to keep that module short; the HTTP layer
 renders them like every other `RegistryError`.
@@ -83,3 +88,23 @@ class KeyReferenceExistsError(UnprocessableError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"One or more references exist to the key '{name}'")
+
+
+class KmsAccessDeniedError(RegistryError):
+    """The KMS refused the registry's credentials access to a shared KEK's key."""
+
+    status = 403
+    code = 40370
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"Access to the KMS key was denied: {detail}")
+
+
+class KmsError(RegistryError):
+    """The KMS (or its configuration on this server) failed for a shared KEK."""
+
+    status = 500
+    code = 50070
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"KMS operation failed: {detail}")

@@ -102,8 +102,9 @@ class Dek:
     deleted: bool = False
     ts: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        """Confluent's Dek entity, fields in its order, null ones omitted."""
+    def to_json(self, key_material: str | None = None) -> dict[str, Any]:
+        """Confluent's Dek entity, fields in its order, null ones omitted; `key_material`
+        is the unwrapped key, given only for a shared KEK's DEK."""
         out: dict[str, Any] = {
             "kekName": self.kek_name,
             "subject": self.subject,
@@ -112,6 +113,8 @@ class Dek:
         }
         if self.encrypted_key_material is not None:
             out["encryptedKeyMaterial"] = self.encrypted_key_material
+        if key_material is not None:
+            out["keyMaterial"] = key_material
         out["ts"] = self.ts
         out["deleted"] = self.deleted
         return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import socket
 import ssl
@@ -21,6 +22,7 @@ from registry.http.app import RegistryApp, create_app
 from registry.http.forwarding import LeaderGate, Leadership
 from registry.http.metrics import MetricsEndpoint, MetricsSources
 from registry.http.startup import ReplayStatus, StartupGate
+from registry.key_custody import default_key_custody
 from registry.log.base import Log
 from registry.security.config import AuthConfigSource
 from registry.security.gate import SecurityGate
@@ -85,7 +87,8 @@ def build_registry(
 
     `status`, if given, follows the replay's progress (for the readiness endpoint);
     `telemetry` (None: nothing is counted) gets the replay's duration and the services'
-    counts.
+    counts. Shared KEKs reach their KMS with this process's environment (`LOCAL_SECRET`,
+    AWS credentials).
     """
     status = status if status is not None else ReplayStatus(log.end_offset())
     store = Store(log)
@@ -100,7 +103,8 @@ def build_registry(
         elapsed,
         store.state.skipped_records,
     )
-    return Registry.create(store, formats or default_formats(), settings, telemetry)
+    custody = default_key_custody(os.environ)
+    return Registry.create(store, formats or default_formats(), settings, telemetry, custody)
 
 
 def build_app(

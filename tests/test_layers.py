@@ -27,6 +27,9 @@ ALLOWED = {
     "registry": {"registry", "compat"},
     "cli": set(OURS),
 }
+#: module -> the further project packages it alone may import. Shared KEKs need the KMS
+#: drivers the serdes use (so both sides wrap keys the same way), through one door.
+EXCEPTIONS = {"registry/kms.py": {"serdes"}}
 
 #: outside I/O libraries -> the only module prefixes allowed to import them.
 IO_HOMES = {
@@ -68,7 +71,8 @@ def _modules(package: str) -> list[Path]:
 def test_packages_import_only_what_their_layer_allows(package: str) -> None:
     for path in _modules(package):
         ours = _imports(path) & set(OURS)
-        assert ours <= ALLOWED[package], f"{path.relative_to(ROOT)} imports {ours}"
+        allowed = ALLOWED[package] | EXCEPTIONS.get(path.relative_to(ROOT).as_posix(), set())
+        assert ours <= allowed, f"{path.relative_to(ROOT)} imports {ours}"
 
 
 def test_outside_io_libraries_live_in_one_place() -> None:
@@ -92,3 +96,5 @@ def test_registry_core_knows_nothing_of_http_or_log_backends() -> None:
         assert "registry.log.memory" not in source, name
         assert "registry.cluster" not in source, name
         assert "starlette" not in source, name
+        assert "registry.kms" not in source, name
+        assert "serdes" not in source, name

@@ -67,6 +67,11 @@ async def undelete_kek(ctx: RequestContext) -> Any:
     return _NO_CONTENT
 
 
+async def test_kek(ctx: RequestContext) -> Any:
+    """`POST /keks/{name}/test`: can the registry use this shared KEK's KMS key?"""
+    return (await ctx.registry.keys.test_kek(ctx.path["name"])).to_json()
+
+
 async def list_dek_subjects(ctx: RequestContext) -> Any:
     """`GET /keks/{name}/deks`: the subjects with DEKs, those the caller may read."""
     subjects = ctx.registry.keys.dek_subjects(ctx.path["name"], deleted=flag(ctx.params, "deleted"))
@@ -87,25 +92,26 @@ async def create_dek(ctx: RequestContext) -> Any:
     return (await ctx.registry.keys.create_dek(ctx.path["name"], request, rewrap=rewrap)).to_json()
 
 
-def _dek(ctx: RequestContext, version: int) -> Any:
-    dek = ctx.registry.keys.dek(
+async def _dek(ctx: RequestContext, version: int) -> Any:
+    keys = ctx.registry.keys
+    dek = keys.dek(
         ctx.path["name"],
         ctx.path["subject"],
         version,
         ctx.params.get("algorithm"),
         deleted=flag(ctx.params, "deleted"),
     )
-    return dek.to_json()
+    return (await keys.answer(dek)).to_json()
 
 
 async def get_dek(ctx: RequestContext) -> Any:
     """`GET /keks/{name}/deks/{subject}`: version 1, as Confluent answers."""
-    return _dek(ctx, 1)
+    return await _dek(ctx, 1)
 
 
 async def get_dek_version(ctx: RequestContext) -> Any:
     """`GET /keks/{name}/deks/{subject}/versions/{version}` (`latest` allowed)."""
-    return _dek(ctx, ctx.path["version"])
+    return await _dek(ctx, ctx.path["version"])
 
 
 async def list_dek_versions(ctx: RequestContext) -> Any:
@@ -175,6 +181,8 @@ ROUTES: RouteTable = {
         "DELETE": write(delete_kek, _ADMIN_REGISTRY),
     },
     PREFIX + "/{name}/undelete": {"POST": write(undelete_kek, _ADMIN_REGISTRY)},
+    # Nothing is written: any node tests its own KMS access.
+    PREFIX + "/{name}/test": {"POST": read(test_kek, _WRITE_REGISTRY)},
     PREFIX + "/{name}/deks": {
         "GET": read(list_dek_subjects, LISTING),
         "POST": write(create_dek_in_body, _WRITE_REGISTRY),

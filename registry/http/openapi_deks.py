@@ -38,10 +38,12 @@ _BASE = "/dek-registry/v1/keks"
 _ALGORITHMS = ["AES128_GCM", "AES256_GCM", "AES256_SIV"]
 
 _REASONS = {
+    403: "Forbidden: 40370 the KMS refused this registry access to a shared KEK's key",
     404: "Not found: 40470 key, 40471 not soft-deleted first, 40472 KEK must be undeleted",
     409: "Conflict: 40971 key already exists, 40972 too many keys",
     422: "Unprocessable: 42271 invalid or missing field, 42272 DEKs use the KEK, "
     "42202 invalid version, 422 bad query parameter",
+    500: "Server error: 50070 the KMS failed for a shared KEK, 50001/50002 store",
 }
 
 NAME = {
@@ -54,7 +56,7 @@ ALGORITHM = query(
     "algorithm", {"type": "string", "enum": _ALGORITHMS}, "The DEK algorithm (default AES256_GCM)"
 )
 PERMANENT = flag("permanent", "Delete permanently (after a soft delete)")
-TEST_SHARING = flag("testSharing", "Test the KMS with a shared KEK (Cairn has no KMS: 42271)")
+TEST_SHARING = flag("testSharing", "With a shared KEK, first check the registry can use its key")
 
 DEK_COMPONENTS: dict[str, JsonSchema] = {
     "Kek": obj(
@@ -98,7 +100,10 @@ DEK_COMPONENTS: dict[str, JsonSchema] = {
             "version": INT32,
             "algorithm": {"type": "string", "enum": _ALGORITHMS},
             "encryptedKeyMaterial": {**STRING, "description": "The DEK wrapped by its KEK, base64"},
-            "keyMaterial": {**STRING, "description": "Never sent by Cairn (no KMS access)"},
+            "keyMaterial": {
+                **STRING,
+                "description": "The DEK itself, base64; only for a shared KEK's DEKs",
+            },
             "ts": INT64,
             "deleted": BOOLEAN,
         },
@@ -160,7 +165,7 @@ def dek_registry_paths() -> dict[str, dict[str, Any]]:
                 "Create a KEK",
                 (200, "The KEK", kek),
                 [TEST_SHARING],
-                [409, 422],
+                [403, 409, 422],
                 body="CreateKekRequest",
             ),
         },
@@ -171,13 +176,22 @@ def dek_registry_paths() -> dict[str, dict[str, Any]]:
                 "Change a KEK's kmsProps, doc or shared",
                 (200, "The KEK", kek),
                 [NAME, TEST_SHARING],
-                [404, 409, 422],
+                [403, 404, 409, 422],
                 body="UpdateKekRequest",
             ),
             "delete": _op("deleteKek", "Delete a KEK", none, [NAME, PERMANENT], [404, 422]),
         },
         f"{_BASE}/{{name}}/undelete": {
             "post": _op("undeleteKek", "Undelete a KEK", none, [NAME], [404, 422]),
+        },
+        f"{_BASE}/{{name}}/test": {
+            "post": _op(
+                "testKek",
+                "Check that the registry can use a shared KEK's KMS key",
+                (200, "The KEK", kek),
+                [NAME],
+                [403, 404, 422],
+            ),
         },
         f"{_BASE}/{{name}}/deks": {
             "get": _op(
@@ -192,7 +206,7 @@ def dek_registry_paths() -> dict[str, dict[str, Any]]:
                 "Create a DEK, the subject in the body (Confluent's older form)",
                 (200, "The DEK", dek),
                 [NAME],
-                [404, 409, 422],
+                [403, 404, 409, 422],
                 body="CreateDekRequest",
             ),
         },
@@ -202,14 +216,14 @@ def dek_registry_paths() -> dict[str, dict[str, Any]]:
                 "A subject's DEK, version 1",
                 (200, "The DEK", dek),
                 [*dek_path, ALGORITHM, DELETED],
-                [404, 422],
+                [403, 404, 422],
             ),
             "post": _op(
                 "createDekWithSubject",
-                "Create a DEK wrapped by the client",
+                "Create a DEK: wrapped by the client, or by the registry for a shared KEK",
                 (200, "The DEK", dek),
-                [*dek_path, flag("rewrap", "Replace an existing DEK's material")],
-                [404, 409, 422],
+                [*dek_path, flag("rewrap", "Wrap a shared KEK's existing DEK anew")],
+                [403, 404, 409, 422],
                 body="CreateDekRequest",
             ),
             "delete": _op(
@@ -244,7 +258,7 @@ def dek_registry_paths() -> dict[str, dict[str, Any]]:
                 "One version of a subject's DEK (`latest` allowed)",
                 (200, "The DEK", dek),
                 [*version_path, ALGORITHM, DELETED],
-                [404, 422],
+                [403, 404, 422],
             ),
             "delete": _op(
                 "deleteDekVersion",

@@ -17,6 +17,7 @@ MEDIA_TYPES = (SCHEMA_REGISTRY_V1, SCHEMA_REGISTRY, JSON)
 
 _REASONS = {
     400: "Malformed JSON, a body field of the wrong type, or a bad path encoding (400)",
+    403: "Forbidden (40301 by an ACL)",
     404: "Not found: 40401 subject, 40402 version, 40403 schema, 404 path",
     406: "No acceptable response media type (406)",
     409: "Incompatible schema (409 or 40901)",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compat.formats import Formats
+from registry.key_custody import KeyCustody
 from registry.resolver import SchemaResolver
 from registry.services.config_mode import ConfigModeService
 from registry.services.contexts import ContextService
@@ -25,6 +26,7 @@ from registry.services.deletion import DeletionService
 from registry.services.keys import KeyRegistryService
 from registry.services.queries import RegistryQueries
 from registry.services.registration import RegistrationService
+from registry.services.shared_keys import SharedKeys
 from registry.services.tagging import TaggingService
 from registry.services.writes import WriteSupport
 from registry.settings import Settings
@@ -66,9 +68,11 @@ class Registry:
         formats: Formats,
         settings: Settings,
         telemetry: Telemetry | None = None,
+        key_custody: KeyCustody | None = None,
     ) -> Registry:
         """Wire the services over `store`, sharing one parser cache, one write support and
-        `telemetry`, the counters (None: count nothing)."""
+        `telemetry`, the counters (None: count nothing). `key_custody` is the KMS access
+        shared KEKs need (None: they are refused)."""
         resolver = SchemaResolver(store.state, formats)
         queries = RegistryQueries(store.state, resolver, formats, settings)
         writes = WriteSupport(store)
@@ -82,6 +86,6 @@ class Registry:
             deletion=DeletionService(writes),
             config_mode=ConfigModeService(writes, queries),
             contexts=ContextService(writes),
-            keys=KeyRegistryService(writes),
+            keys=KeyRegistryService(writes, SharedKeys(key_custody)),
             telemetry=telemetry,
         )

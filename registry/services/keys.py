@@ -4,12 +4,9 @@ A KEK names a key in a KMS (`kmsType`, `kmsKeyId`); a DEK is key material for on
 algorithm and version, stored only as wrapped by its KEK (`encryptedKeyMaterial`). Clients
 generate and wrap DEKs themselves, so the registry never holds a plaintext key.
 
-Confluent's server also serves *shared* KEKs: it calls the KMS itself, generating and
-wrapping DEK material on create and unwrapping it into `keyMaterial` on reads. Cairn has no
-KMS client and holds no KMS credentials, so it stores a shared KEK's `shared` flag (clients
-read it) but treats its DEKs as it treats every DEK: their wrapped material must be sent,
-and a request that needs the server to reach the KMS (a DEK without material, `rewrap`, or
-`testSharing`) is refused with 422 42271 saying so, rather than pretending.
+A *shared* KEK is one whose KMS key the registry may use: it then generates and wraps DEKs
+itself and returns their `keyMaterial` on reads (`registry.services.shared_keys`), as
+Confluent's server does; only wrapped material is ever stored.
 
 Semantics follow Confluent: creating an existing key is 409 40971, unless the request only
 differs from the stored key by `deleted`, where it acts as an undelete; a permanent delete
@@ -24,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from registry.dek_errors import (
     InvalidKeyError,
@@ -45,6 +43,7 @@ from registry.dek_records import (
     encode_value,
 )
 from registry.dek_state import KeyState
+from registry.services.shared_keys import SharedKeys
 from registry.services.writes import WriteSupport
 from registry.subjects import LATEST
 
@@ -57,10 +56,18 @@ NAME_MAX_LENGTH = 256
 _LOCK = "\0dek-registry"
 #: A record to write: a key and its new value, or None for a tombstone.
 KeyWrite = tuple[KekKey, Kek | None] | tuple[DekKey, Dek | None]
-_NO_KMS = (
-    "Cairn has no access to a KMS, so it cannot {what} for key '{name}'; "
-    "clients generate and wrap DEKs themselves (use a KEK with shared=false)"
-)
+
+
+@dataclass(frozen=True, slots=True)
+class DekAnswer:
+    """A DEK for a client: `key_material` (base64) only for a shared KEK's DEK."""
+
+    dek: Dek
+    key_material: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Confluent's Dek entity."""
+        return self.dek.to_json(self.key_material)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,8 +144,9 @@ def normalize_kms_type(kms_type: str) -> str:
 class KeyRegistryService:
     """Every DEK registry operation; reads come straight from the state's `KeyState`."""
 
-    def __init__(self, writes: WriteSupport) -> None:
+    def __init__(self, writes: WriteSupport, shared: SharedKeys | None = None) -> None:
         self._writes = writes
+        self._shared = shared if shared is not None else SharedKeys(None)
 
     @property
     def _keys(self) -> KeyState:
@@ -180,8 +188,6 @@ class KeyRegistryService:
             raise InvalidKeyError("kmsKeyId")
         if request.kms_type is None:
             raise InvalidKeyError("kmsType")
-        if request.shared and test_sharing:
-            raise InvalidKeyError("shared", _NO_KMS.format(what="test sharing", name=name))
         kek = Kek(
             name=name,
             kms_type=normalize_kms_type(request.kms_type),
@@ -191,6 +197,8 @@ class KeyRegistryService:
             shared=request.shared,
             deleted=request.deleted,
         )
+        if kek.shared and test_sharing:
+            await self._shared.test(kek)
         async with self._writes.lock(_LOCK):
             old = self._keys.kek(name)
             if old is None and self._keys.counts()[0] >= MAX_KEYS:
@@ -214,7 +222,7 @@ class KeyRegistryService:
                 shared=old.shared if update.shared is None else update.shared,
             )
             if new.shared and test_sharing:
-                raise InvalidKeyError("shared", _NO_KMS.format(what="test sharing", name=name))
+                await self._shared.test(new)
             if new.same_key(old):
                 return old
             await self._write([(KekKey(name), new)])
@@ -242,6 +250,14 @@ class KeyRegistryService:
             old = self.kek(name, deleted=True)
             if old.deleted:
                 await self._write([(KekKey(name), replace(old, deleted=False))])
+
+    async def test_kek(self, name: str) -> Kek:
+        """Check that the registry can use a shared KEK's KMS key (42271 if not shared)."""
+        kek = self.kek(name, deleted=False)
+        if not kek.shared:
+            raise InvalidKeyError("shared", f"Key '{name}' is not shared")
+        await self._shared.test(kek)
+        return kek
 
     def _stored_kek(self, name: str) -> Kek:
         kek = self._keys.kek(name)
@@ -285,32 +301,42 @@ class KeyRegistryService:
 
     # ----------------------------------------------------------------- DEK writes
 
-    async def create_dek(self, kek_name: str, request: DekRequest, *, rewrap: bool) -> Dek:
-        """Store a DEK wrapped by the client (or undelete an equal one); 40971 if one exists."""
+    async def create_dek(self, kek_name: str, request: DekRequest, *, rewrap: bool) -> DekAnswer:
+        """Store a DEK (or undelete an equal one); 40971 if one exists.
+
+        For a non-shared KEK the client sends the wrapped material. For a shared one the
+        registry generates it when none is sent, and with `rewrap` wraps the existing key
+        again (after a KMS key rotation).
+        """
         subject = check_subject(request.subject)
         algorithm = check_algorithm(request.algorithm)
         version = 1 if request.version is None else request.version
         if version < 1:
             raise InvalidKeyError("version")
+        slot = DekKey(kek_name, subject, algorithm, version)
         async with self._writes.lock(_LOCK):
             kek = self.kek(kek_name, deleted=request.deleted)
-            if kek.shared and (rewrap or request.encrypted_key_material is None):
-                what = "rewrap a DEK" if rewrap else "generate a DEK"
-                raise InvalidKeyError(
-                    "encryptedKeyMaterial", _NO_KMS.format(what=what, name=kek_name)
-                )
-            if request.encrypted_key_material is None:
+            old = self._keys.dek(slot)
+            material = request.encrypted_key_material
+            if kek.shared:
+                if old is not None and not rewrap:
+                    raise KeyExistsError(subject)
+                if material is None or rewrap:
+                    material = await self._shared.new_material(
+                        kek, algorithm, old if rewrap else None
+                    )
+                else:
+                    await self._shared.check_material(kek, material)
+            if material is None:
                 raise InvalidKeyError("encryptedKeyMaterial")
-            slot = DekKey(kek_name, subject, algorithm, version)
             dek = Dek(
                 kek_name=kek_name,
                 subject=subject,
                 version=version,
                 algorithm=algorithm,
-                encrypted_key_material=request.encrypted_key_material,
+                encrypted_key_material=material,
                 deleted=request.deleted,
             )
-            old = self._keys.dek(slot)
             if old is None and self._keys.counts()[1] >= MAX_KEYS:
                 raise TooManyKeysError(MAX_KEYS)
             if (
@@ -319,12 +345,14 @@ class KeyRegistryService:
                 and (old.deleted == dek.deleted or not old.same_key(dek))
             ):
                 raise KeyExistsError(subject)
-            if kek.shared and old is not None:
-                raise KeyExistsError(subject)
             await self._write([(slot, dek)])
             stored = self._keys.dek(slot)
             assert stored is not None, "a DEK just written is in the state"
-            return stored
+        return await self.answer(stored)
+
+    async def answer(self, dek: Dek) -> DekAnswer:
+        """A DEK as the API returns it: with `keyMaterial` when its KEK is shared."""
+        return DekAnswer(dek, await self._shared.key_material(self._keys.kek(dek.kek_name), dek))
 
     async def delete_deks(
         self,

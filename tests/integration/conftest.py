@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.kms import LOCAL_KMS_SECRET
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
@@ -60,6 +62,8 @@ def server_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
+    # Shared KEKs: the server's local KMS holds the secret the tests' clients use.
+    env.setdefault("LOCAL_SECRET", LOCAL_KMS_SECRET)
     return env
 
 

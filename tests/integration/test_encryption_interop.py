@@ -7,6 +7,7 @@ by the other, for each DEK algorithm, with and without DEK rotation (version pre
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import time
@@ -48,7 +49,12 @@ from serdes.errors import RuleError
 from serdes.json_schema import JSONDeserializer, JSONSerializer
 from serdes.protobuf import ProtobufDeserializer, ProtobufSerializer, message_class, schema_of_file
 from serdes.rules import RuleRegistry
-from serdes.rules.encryption import DekRegistryClient, FieldEncryptionExecutor
+from serdes.rules.encryption import (
+    DekRegistryClient,
+    FieldEncryptionExecutor,
+    encryption_executor,
+)
+from serdes.rules.encryption.kms import local_kek
 from tests.support.kms import LOCAL_KMS_SECRET
 
 pytestmark = pytest.mark.integration
@@ -347,3 +353,35 @@ def test_an_expired_dek_is_replaced_and_old_records_still_read(
     assert ck_de(first, ctx(topic)) == VALUE
     assert ck_de(later, ctx(topic)) == VALUE
     assert AvroDeserializer(client, rule_registry=ours(registry_url))(first, ctx(topic)) == VALUE
+
+
+def test_a_shared_kek_lets_clients_without_kms_access_encrypt(
+    registry_url: str, ck_client: SchemaRegistryClient, ck_rules: CkRuleRegistry
+) -> None:
+    """The registry wraps the shared KEK's DEK itself and hands out its key material."""
+    topic = f"enc{next(_names)}"
+    kek = f"shared{next(_names)}"
+    created = httpx.post(
+        f"{registry_url}/dek-registry/v1/keks",
+        json={"name": kek, "kmsType": "local-kms", "kmsKeyId": "k1", "shared": True},
+    )
+    assert created.status_code == 200, created.text
+    register(ck_client, f"{topic}-value", AVRO, "AVRO", {"encrypt.kek.name": kek})
+    client = registry_client({"url": registry_url})
+    # No KMS driver at all on Cairn's side: only the registry can wrap and unwrap.
+    no_kms = RuleRegistry([encryption_executor({"url": registry_url}, drivers=())])
+
+    mine = AvroSerializer(client, None, conf=LATEST, rule_registry=no_kms)(dict(VALUE), ctx(topic))
+    assert mine is not None
+    assert b"123-45-6789" not in mine
+    ck_de = CkAvroDeserializer(ck_client, conf=CK, rule_registry=ck_rules)
+    assert ck_de(mine, ctx(topic)) == VALUE
+    theirs = CkAvroSerializer(ck_client, None, conf=CK_LATEST, rule_registry=ck_rules)(
+        dict(VALUE), ctx(topic)
+    )
+    assert AvroDeserializer(client, rule_registry=no_kms)(theirs, ctx(topic)) == VALUE
+
+    dek = httpx.get(f"{registry_url}/dek-registry/v1/keks/{kek}/deks/{topic}-value").json()
+    wrapped = base64.b64decode(dek["encryptedKeyMaterial"])
+    assert local_kek(SECRET).decrypt(wrapped, b"") == base64.b64decode(dek["keyMaterial"])
+    assert httpx.post(f"{registry_url}/dek-registry/v1/keks/{kek}/test").status_code == 200

@@ -8,9 +8,14 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from compat.formats import default_formats
+from registry.http.app import create_app
 from registry.log.file import FileLog
+from registry.log.memory import MemoryLog
 from registry.server import build_app
+from registry.services import Registry
 from registry.settings import Settings
+from registry.store import Store
 
 KEKS = "/dek-registry/v1/keks"
 CT = {"Content-Type": "application/json"}
@@ -175,19 +180,25 @@ def test_kek_with_deks_cannot_be_deleted(client: TestClient) -> None:
     error(client.post(f"{KEKS}/kek1/deks/orders-value/undelete"), 404, 40472)
 
 
-def test_shared_kek_needs_a_kms_cairn_does_not_have(client: TestClient) -> None:
-    make_kek(client, shared=True)
-    message = error(client.post(f"{KEKS}/kek1/deks/s", json={}), 422, 42271)
-    assert "no access to a KMS" in message
-    error(
-        client.post(KEKS, params={"testSharing": "true"}, json=kek_body("k2", shared=True)),
-        422,
-        42271,
-    )
-    # Material wrapped by the client is stored as for any KEK.
-    dek = make_dek(client, subject="s")
-    assert "keyMaterial" not in dek
-    error(client.post(f"{KEKS}/kek1/deks/s", json={"encryptedKeyMaterial": "eA=="}), 409, 40971)
+def test_shared_kek_without_kms_access_refuses_what_needs_it() -> None:
+    """A registry without KMS access (no tink) refuses shared-KEK work with 42271."""
+    registry = Registry.create(Store(MemoryLog()), default_formats(), Settings(), None, None)
+    with TestClient(create_app(registry)) as client:
+        make_kek(client, shared=True)
+        message = error(client.post(f"{KEKS}/kek1/deks/s", json={}), 422, 42271)
+        assert "no KMS access" in message
+        error(
+            client.post(KEKS, params={"testSharing": "true"}, json=kek_body("k2", shared=True)),
+            422,
+            42271,
+        )
+        error(client.post(f"{KEKS}/kek1/test"), 422, 42271)
+        # Material wrapped by the client is stored as for any KEK, without keyMaterial.
+        dek = make_dek(client, subject="s")
+        assert "keyMaterial" not in dek
+        assert "keyMaterial" not in client.get(f"{KEKS}/kek1/deks/s").json()
+        reply = client.post(f"{KEKS}/kek1/deks/s", json={"encryptedKeyMaterial": "eA=="})
+        error(reply, 409, 40971)
 
 
 # ----------------------------------------------------------------------------- DEKs

@@ -12,6 +12,7 @@ from cli.diff_command import diff
 from cli.export_command import export
 from cli.generate_command import generate
 from cli.import_command import import_
+from cli.key_commands import dek, kek
 from cli.register_command import register
 from cli.serve_command import serve
 from cli.subject_commands import delete, get, subjects, versions
@@ -32,4 +33,6 @@ COMMANDS: tuple[click.Command, ...] = (
     completion,
     serve,
     auth,
+    kek,
+    dek,
 )

@@ -189,6 +189,8 @@ ADVICE: dict[int, str] = {
     42201: ". Validate the schema file offline with `cairn check` on it, and check --type.",
     42205: ". Check the mode with `cairn mode get` (--subject for a subject's own).",
     42206: ". Delete the schemas that reference it first.",
+    40470: ". List the KEKs with `cairn kek list`, their DEKs with `cairn dek list KEK`.",
+    42272: ". Delete the KEK's DEKs first (`cairn dek list KEK`, then `cairn dek delete`).",
 }
 ADVICE[40901] = ADVICE[409]
 #: Where a request names a subject: /subjects/S, /config/S, /mode/S, /compatibility/subjects/S.

@@ -33,9 +33,10 @@ from compat.protobuf import (
     well_known_import,
 )
 from serdes._codec import Register
-from serdes._config import SerializerConfig
+from serdes._config import DeserializerConfig, SerializerConfig
 from serdes._fetch import SchemaFetcher, SchemaKey
 from serdes._once import OncePerKey
+from serdes._protolatest import LatestReader
 from serdes._references import parse_with_references
 from serdes._writers import WriterResolver
 from serdes.client import RegistryClient, Schema, SchemaReference
@@ -53,7 +54,7 @@ from serdes.rules._model import Contract, contract_of
 from serdes.rules.engine import ReadRules, RuleEngine, read_with_rules
 from serdes.rules.protobuf_fields import ProtobufFieldWalker
 from serdes.rules.registry import RuleRegistry
-from serdes.strategies import subject_for, topic_subject_name_strategy
+from serdes.strategies import subject_for
 
 PROTOBUF = "PROTOBUF"
 _FIRST: tuple[int, ...] = (0,)
@@ -119,12 +120,14 @@ class ProtobufSchema:
 
     `compiled` is None only for a serializer's own generated file, which its message class
     already describes and which needs no compiling (its imports are not registered yet).
-    `contract` is the registered schema's rules, None without any.
+    `contract` is the registered schema's rules, None without any; `origin` the schema as
+    registered (None for the serializer's own file).
     """
 
     file: FileDescriptorProto
     compiled: ParsedProtobuf | None = None
     contract: Contract | None = None
+    origin: Schema | None = None
 
 
 class ProtobufCodec:
@@ -159,7 +162,7 @@ class ProtobufCodec:
         ):
             return self._own if contract is None else ProtobufSchema(self._own.file, None, contract)
         compiled = compile_schema(schema, self._client)
-        return ProtobufSchema(compiled.file, compiled, contract)
+        return ProtobufSchema(compiled.file, compiled, contract, schema)
 
     def record_name(self, parsed: ProtobufSchema) -> str | None:
         """The full name of the message written (None for a deserializer's codec)."""
@@ -269,10 +272,14 @@ class ProtobufSerializer:
 
 @dataclass(frozen=True, slots=True)
 class _Reader:
-    """The class records of one writer schema and message are parsed into, and their rules."""
+    """The class records of one writer schema and message are parsed into, and their rules.
+
+    `name` is the writer's message (None when the indexes name none).
+    """
 
     cls: type[Message]
     rules: ReadRules | None
+    name: str | None = None
 
 
 class ProtobufDeserializer:
@@ -280,12 +287,14 @@ class ProtobufDeserializer:
 
     Arguments follow confluent-kafka's (`message_type`, `conf`), plus the client, which is
     needed only when `message_type` is None: the message class is then built from the
-    writer's schema. `conf` accepts `use.deprecated.format` at its default (False). With a
-    client, the writer schema's READ rules run on each message (subject by the topic
-    strategy), through `rule_registry`.
+    writer's schema. `conf` takes confluent-kafka's keys (`use.latest.version`,
+    `use.latest.with.metadata`, `subject.name.strategy`, and `use.deprecated.format` at its
+    default, False). With a client, the reader schema's READ rules run on each message,
+    through `rule_registry`: the writer's, or with `use.latest.*` the subject's latest
+    version's, after JSONata migrations from the writer's version (`serdes._protolatest`).
     """
 
-    __slots__ = ("_engine", "_message_type", "_readers", "_schemas")
+    __slots__ = ("_config", "_engine", "_latest", "_message_type", "_readers", "_schemas")
 
     def __init__(
         self,
@@ -298,19 +307,33 @@ class ProtobufDeserializer:
         conf = dict(conf or {})
         if conf.pop("use.deprecated.format", False) is not False:
             raise SerdesConfigError("use.deprecated.format is only supported at False")
-        if conf:
-            raise SerdesConfigError(f"unknown settings: {', '.join(sorted(conf))}")
+        self._config = config = DeserializerConfig.from_conf(conf)
         if message_type is None and schema_registry_client is None:
             raise SerdesConfigError("without a message type, a registry client is needed")
+        if config.uses_latest and schema_registry_client is None:
+            raise SerdesConfigError("use.latest.* needs a registry client")
         self._message_type = message_type
-        self._schemas = (
-            SchemaFetcher(schema_registry_client, ProtobufCodec(schema_registry_client))
-            if schema_registry_client is not None
-            else None
-        )
+        self._engine = RuleEngine(rule_registry)
+        self._schemas: SchemaFetcher[ProtobufSchema] | None = None
+        self._latest: LatestReader | None = None
+        if schema_registry_client is not None:
+            self._schemas = SchemaFetcher(
+                schema_registry_client,
+                ProtobufCodec(schema_registry_client),
+                latest_metadata=config.use_latest_with_metadata,
+            )
+            if config.uses_latest:
+                self._latest = LatestReader(
+                    self._schemas,
+                    schema_registry_client,
+                    self._engine,
+                    message_type,
+                    config.strategy,
+                    _WALKER,
+                    message_class,
+                )
         # By writer schema and message indexes: the class to parse into and the READ rules.
         self._readers: OncePerKey[tuple[SchemaKey, tuple[int, ...]], _Reader] = OncePerKey()
-        self._engine = RuleEngine(rule_registry)
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -341,6 +364,8 @@ class ProtobufDeserializer:
                 cls = self._message_type
             else:
                 reader = self._readers.get((key, indexes)) or self._reader(key, indexes)
+                if self._latest is not None:
+                    return self._latest.read(key, indexes, reader.name, data, start, ctx)
                 cls, rules = reader.cls, reader.rules
             try:
                 message = cls.FromString(data[start:])
@@ -348,7 +373,7 @@ class ProtobufDeserializer:
                 raise PayloadError(f"payload is not a valid {cls.DESCRIPTOR.full_name}") from exc
             if rules is None or ctx is None:
                 return message
-            subject = subject_for(topic_subject_name_strategy, ctx, cls.DESCRIPTOR.full_name)
+            subject = subject_for(self._config.strategy, ctx, cls.DESCRIPTOR.full_name)
             return read_with_rules(
                 self._engine, rules, subject=subject, ctx=ctx, message=message, original=data
             )
@@ -365,12 +390,15 @@ class ProtobufDeserializer:
         parsed = schemas.writer(key)
         contract = parsed.contract
         rules = ReadRules((), contract, _WALKER) if contract is not None else None
+        try:
+            name: str | None = message_name(parsed.file, indexes)
+        except KeyError as exc:
+            if self._message_type is None or self._latest is not None:
+                raise FramingError(f"message indexes {list(indexes)} name no message") from exc
+            name = None
         if self._message_type is not None:
-            return _Reader(self._message_type, rules)
+            return _Reader(self._message_type, rules, name)
         # A deserializer's codec has no message type, so it compiles every schema.
         assert parsed.compiled is not None
-        try:
-            name = message_name(parsed.file, indexes)
-        except KeyError as exc:
-            raise FramingError(f"message indexes {list(indexes)} name no message") from exc
-        return _Reader(message_class(parsed.compiled, name), rules)
+        assert name is not None
+        return _Reader(message_class(parsed.compiled, name), rules, name)

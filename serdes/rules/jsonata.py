@@ -1,8 +1,9 @@
 """JSONATA rules (jsonata-python): migrations that rewrite a record between major versions.
 
 The expression is evaluated on the whole record (a dict; a Protobuf message as a dict of
-its fields by their proto names) and its result is the migrated record. Expressions are
-compiled once. Needs the `rules` extra.
+its fields by their proto names, except in migrations, which the Protobuf deserializer hands
+the record's JSON form, as confluent-kafka does: `serdes._protolatest`) and its result is
+the migrated record. Expressions are compiled once. Needs the `rules` extra.
 """
 
 from __future__ import annotations

@@ -1,16 +1,20 @@
 """The Protobuf field walk for field rules, and messages as plain values for CEL and JSONata.
 
-A field's full name is its descriptor's full name (`pkg.Message.field`); its tags are the
-contract's metadata tags matching that name. Unset fields with presence are skipped. The
-walk works on a copy, so the application's message is never changed in place.
+A field's full name is its descriptor's full name (`pkg.Message.field`); its tags are its
+inline tags (Confluent's `[(confluent.field_meta).tags = "PII"]` option, from
+`confluent/meta.proto`) plus the contract's metadata tags matching that name. Unset fields
+with presence are skipped. The walk works on a copy, so the application's message is never
+changed in place.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.message import Message
+from google.protobuf.descriptor_pb2 import FieldDescriptorProto, FileDescriptorProto
+from google.protobuf.message import DecodeError, Message
 
 from serdes.rules.context import FieldContext, FieldTransform, FieldType, RuleContext
 
@@ -35,6 +39,39 @@ _SCALARS = {
     FieldDescriptor.TYPE_UINT64: FieldType.LONG,
     FieldDescriptor.TYPE_FIXED64: FieldType.LONG,
 }
+
+
+#: The field number of Confluent's `confluent.field_meta` option (`google.protobuf.FieldOptions`).
+FIELD_META = 1088
+_NO_TAGS: frozenset[str] = frozenset()
+
+
+def _options_reader() -> type[Message]:
+    """A message class reading a field's serialized options for `confluent.field_meta` tags.
+
+    The option is an extension the application's descriptor pool may not know, so the
+    options are read by number through this stand-in (`Meta.tags` is field 3), whichever
+    pool the field's descriptor comes from.
+    """
+    file = FileDescriptorProto(name="cairn/field_meta_tags.proto", package="cairn.rules")
+    meta = file.message_type.add(name="Meta")
+    meta.field.add(
+        name="tags",
+        number=3,
+        type=FieldDescriptorProto.TYPE_STRING,
+        label=FieldDescriptorProto.LABEL_REPEATED,
+    )
+    options = file.message_type.add(name="FieldOptions")
+    options.field.add(
+        name="field_meta",
+        number=FIELD_META,
+        type=FieldDescriptorProto.TYPE_MESSAGE,
+        label=FieldDescriptorProto.LABEL_OPTIONAL,
+        type_name=".cairn.rules.Meta",
+    )
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(file)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("cairn.rules.FieldOptions"))
 
 
 def _is_map(field: Field) -> bool:
@@ -117,9 +154,24 @@ def _fill(message: Message, value: dict[str, Any]) -> None:
 
 
 class ProtobufFieldWalker:
-    """Walks messages with field rules (stateless: the descriptor travels with the message)."""
+    """Walks messages with field rules (no per-record state: the descriptor, with its inline
+    tags, travels with the message)."""
 
-    __slots__ = ()
+    __slots__ = ("_options",)
+
+    def __init__(self) -> None:
+        self._options = _options_reader()
+
+    def inline_tags(self, field: Field) -> frozenset[str]:
+        """The field's `confluent.field_meta` tags (none when it has no options)."""
+        if not field.has_options:
+            return _NO_TAGS
+        try:
+            options: Any = self._options.FromString(field.GetOptions().SerializeToString())
+        except DecodeError:
+            # Something else at that number: not Confluent's option, so no tags.
+            return _NO_TAGS
+        return frozenset(options.field_meta.tags) if options.HasField("field_meta") else _NO_TAGS
 
     def __call__(self, ctx: RuleContext, transform: FieldTransform, message: Any) -> Any:
         """A copy of `message` with every matching field transformed (or checked)."""
@@ -135,7 +187,7 @@ class ProtobufFieldWalker:
         for field in message.DESCRIPTOR.fields:
             if field.has_presence and not _is_repeated(field) and not message.HasField(field.name):
                 continue
-            tags = ctx.field_tags(field.full_name, frozenset())
+            tags = ctx.field_tags(field.full_name, self.inline_tags(field))
             kind = type_of(field)
             info = FieldContext(message, field.full_name, field.name, kind, tags)
             value = getattr(message, field.name)

@@ -275,24 +275,33 @@ def test_json_encrypted_field_crosses_both_ways(
 PROTO = """
 syntax = "proto3";
 package shop;
+{imports}
 message {name} {{
   string id = 1;
-  string ssn = 2;
-  bytes blob = 3;
+  string ssn = 2{tag};
+  bytes blob = 3{tag};
 }}
 """
+INLINE_TAG = ' [(confluent.field_meta).tags = "PII"]'
 
 
+@pytest.mark.parametrize("inline", [False, True], ids=["metadata-tags", "inline-tags"])
 def test_protobuf_encrypted_fields_cross_both_ways(
-    registry_url: str, ck_rules: CkRuleRegistry
+    registry_url: str, ck_rules: CkRuleRegistry, inline: bool
 ) -> None:
     topic, name = f"enc{next(_names)}", f"Customer{next(_names)}"
-    cls = message_class(ProtobufFormat().parse(PROTO.format(name=name)), f"shop.{name}")
+    proto = PROTO.format(
+        name=name,
+        imports='import "confluent/meta.proto";' if inline else "",
+        tag=INLINE_TAG if inline else "",
+    )
+    cls = message_class(ProtobufFormat().parse(proto), f"shop.{name}")
     text = schema_of_file(cls.DESCRIPTOR.file).schema_str
     tags = MetadataTags({f"shop.{name}.ssn": ["PII"], f"shop.{name}.blob": ["PII"]})
+    metadata = None if inline else Metadata(tags, None, None)
     # Its own client registers: confluent-kafka's keeps the answer's text form by id.
     registrar = SchemaRegistryClient({"url": registry_url})
-    register(registrar, f"{topic}-value", text, "PROTOBUF", {}, Metadata(tags, None, None))
+    register(registrar, f"{topic}-value", text, "PROTOBUF", {}, metadata)
     registrar.close()
     ck_client = SchemaRegistryClient({"url": registry_url})
     client = registry_client({"url": registry_url})

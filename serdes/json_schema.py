@@ -136,7 +136,8 @@ class JSONSerializer:
     `to_dict(obj, ctx)` hook and a conf dict (its serializer keys plus `validate`).
     `compiled_validation=False` forces `jsonschema` even where `fastjsonschema` applies.
     With `use.latest.*` or `use.schema.id`, the writer schema's WRITE rules run on each
-    value before it is validated, through `rule_registry`.
+    value before it is validated, and its encoding rules on the JSON bytes, through
+    `rule_registry`.
     """
 
     __slots__ = ("_engine", "_to_dict", "_validate", "_writers")
@@ -178,6 +179,14 @@ class JSONSerializer:
                 )
             if self._validate:
                 writer.parsed.validate(value)
+            if self._engine is not None:
+                return self._engine.on_encode(
+                    writer.subject,
+                    ctx,
+                    writer.parsed.contract,
+                    writer.prefix + _encode(value),
+                    len(writer.prefix),
+                )
             return writer.prefix + _encode(value)
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
@@ -190,7 +199,8 @@ class JSONDeserializer:
     instead of the writer's), `from_dict(dict, ctx)`, the client, and a conf dict
     (`validate`, `use.latest.version`, `use.latest.with.metadata`,
     `subject.name.strategy`). Without a client, records are validated against the given
-    schema only. With a client, the reader schema's READ rules run on each value (after
+    schema only. With a client, the writer schema's encoding rules run on the payload
+    before it is parsed, and the reader schema's READ rules on each value (after
     JSONata migrations from the writer's version to the latest), before validation.
     """
 
@@ -235,10 +245,7 @@ class JSONDeserializer:
         try:
             headers = ctx.headers if ctx is not None else None
             key, start = schema_key(data, headers, is_key=bool(headers) and is_key(ctx))
-            try:
-                value = _LOADS(data[start:])
-            except DECODE_ERRORS as exc:
-                raise PayloadError(f"payload of schema {key} is not JSON: {exc}") from exc
+            value = self._parse(key, ctx, data, start)
             schemas = self._schemas
             if schemas is None:
                 if self._config.validate:
@@ -256,6 +263,42 @@ class JSONDeserializer:
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
         return value if self._from_dict is None else self._from_dict(value, ctx)
+
+    def _parse(self, key: SchemaKey, ctx: ContextLike | None, data: bytes, start: int) -> Any:
+        """The JSON value of the payload, after the writer schema's encoding rules.
+
+        With a reader schema (and no `use.latest.*`) the writer's schema is asked for only
+        when the payload is not JSON as it is, so plain records never reach the registry.
+        """
+        schemas = self._schemas
+        if schemas is not None and ctx is not None:
+            if self._own is None or self._config.uses_latest:
+                data, start = self._decode(schemas, key, ctx, data, start)
+            else:
+                try:
+                    return _LOADS(data[start:])
+                except DECODE_ERRORS:
+                    data, start = self._decode(schemas, key, ctx, data, start)
+        try:
+            return _LOADS(data[start:])
+        except DECODE_ERRORS as exc:
+            raise PayloadError(f"payload of schema {key} is not JSON: {exc}") from exc
+
+    def _decode(
+        self,
+        schemas: SchemaFetcher[ParsedJson],
+        key: SchemaKey,
+        ctx: ContextLike,
+        data: bytes,
+        start: int,
+    ) -> tuple[bytes, int]:
+        """The payload after the writer schema's encoding rules, and where it starts."""
+        writer = schemas.get(key) or schemas.writer(key)
+        if writer.contract is None or not writer.contract.rule_set.encodes:
+            return data, start
+        name = self._own.title if self._own is not None else writer.title
+        subject = subject_for(self._config.strategy, ctx, name)
+        return self._engine.on_decode(subject, ctx, writer.contract, data, start), 0
 
     def _rules(
         self, rules: ReadRules, key: SchemaKey, ctx: ContextLike, value: Any, data: bytes

@@ -204,7 +204,16 @@ class JSONDeserializer:
     JSONata migrations from the writer's version to the latest), before validation.
     """
 
-    __slots__ = ("_client", "_config", "_engine", "_from_dict", "_migrations", "_own", "_schemas")
+    __slots__ = (
+        "_client",
+        "_config",
+        "_engine",
+        "_from_dict",
+        "_migrations",
+        "_own",
+        "_schemas",
+        "_writer_first",
+    )
 
     def __init__(
         self,
@@ -237,6 +246,11 @@ class JSONDeserializer:
             else None
         )
         self._from_dict = from_dict
+        # The writer's schema (and its encoding rules) is needed before parsing unless a
+        # reader schema stands in for it; then it is fetched only for a payload not JSON.
+        self._writer_first = self._schemas is not None and (
+            self._own is None or self._config.uses_latest
+        )
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -245,8 +259,15 @@ class JSONDeserializer:
         try:
             headers = ctx.headers if ctx is not None else None
             key, start = schema_key(data, headers, is_key=bool(headers) and is_key(ctx))
-            value = self._parse(key, ctx, data, start)
-            schemas = self._schemas
+            schemas, payload, begin = self._schemas, data, start
+            if self._writer_first and schemas is not None and ctx is not None:
+                writer = schemas.get(key) or schemas.writer(key)
+                if writer.contract is not None:
+                    payload, begin = self._decode(writer, ctx, data, start)
+            try:
+                value = _LOADS(payload[begin:])
+            except DECODE_ERRORS as exc:
+                value = self._undecoded(key, ctx, data, start, exc)
             if schemas is None:
                 if self._config.validate:
                     assert self._own is not None  # checked in __init__
@@ -264,36 +285,29 @@ class JSONDeserializer:
             raise locate(error, ctx) from error.__cause__
         return value if self._from_dict is None else self._from_dict(value, ctx)
 
-    def _parse(self, key: SchemaKey, ctx: ContextLike | None, data: bytes, start: int) -> Any:
-        """The JSON value of the payload, after the writer schema's encoding rules.
+    def _undecoded(
+        self, key: SchemaKey, ctx: ContextLike | None, data: bytes, start: int, error: Exception
+    ) -> Any:
+        """A payload that is not JSON as it is: decoded by the writer's encoding rules when
+        a reader schema kept the writer's schema from being fetched, else a `PayloadError`.
 
-        With a reader schema (and no `use.latest.*`) the writer's schema is asked for only
-        when the payload is not JSON as it is, so plain records never reach the registry.
+        So plain records reach a deserializer with a reader schema without the registry.
         """
         schemas = self._schemas
-        if schemas is not None and ctx is not None:
-            if self._own is None or self._config.uses_latest:
-                data, start = self._decode(schemas, key, ctx, data, start)
-            else:
+        if not self._writer_first and schemas is not None and ctx is not None:
+            writer = schemas.get(key) or schemas.writer(key)
+            payload, begin = self._decode(writer, ctx, data, start)
+            if payload is not data:
                 try:
-                    return _LOADS(data[start:])
-                except DECODE_ERRORS:
-                    data, start = self._decode(schemas, key, ctx, data, start)
-        try:
-            return _LOADS(data[start:])
-        except DECODE_ERRORS as exc:
-            raise PayloadError(f"payload of schema {key} is not JSON: {exc}") from exc
+                    return _LOADS(payload[begin:])
+                except DECODE_ERRORS as exc:
+                    error = exc
+        raise PayloadError(f"payload of schema {key} is not JSON: {error}") from error
 
     def _decode(
-        self,
-        schemas: SchemaFetcher[ParsedJson],
-        key: SchemaKey,
-        ctx: ContextLike,
-        data: bytes,
-        start: int,
+        self, writer: ParsedJson, ctx: ContextLike, data: bytes, start: int
     ) -> tuple[bytes, int]:
-        """The payload after the writer schema's encoding rules, and where it starts."""
-        writer = schemas.get(key) or schemas.writer(key)
+        """The payload after the writer schema's encoding rules, and where it starts (0)."""
         if writer.contract is None or not writer.contract.rule_set.encodes:
             return data, start
         name = self._own.title if self._own is not None else writer.title

@@ -169,6 +169,10 @@ def test_a_json_reader_schema_still_reads_an_encoded_payload() -> None:
         json.dumps(JSON_DOC), schema_registry_client=client, rule_registry=RuleRegistry([xor])
     )
     assert reader(data, ctx) == ORDER
+    # The schema id in a header: the payload starts at 0, and is decoded all the same.
+    headers = {"__value_schema_id": data[:5]}
+    in_header = SerializationContext(ctx.topic, headers=headers)
+    assert reader(data[5:], in_header) == ORDER
 
 
 # -- ENCRYPT_PAYLOAD against an in-memory DEK registry ----------------------------------

@@ -2,7 +2,8 @@
 
 confluent-kafka runs its own ENCRYPT_PAYLOAD executor with its local KMS; Cairn runs its
 own with the same secret. The whole payload written by one side, after the schema id, is
-ciphertext the other side decrypts, keys in Cairn's DEK registry.
+ciphertext the other side decrypts, keys in Cairn's DEK registry. A dead letter of a
+WRITE rule hides ENCRYPT-tagged fields the way confluent-kafka's DLQ action does.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from confluent_kafka.schema_registry.json_schema import JSONSerializer as CkJSON
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer as CkProtobufDeserializer
 from confluent_kafka.schema_registry.protobuf import ProtobufSerializer as CkProtobufSerializer
 from confluent_kafka.schema_registry.rule_registry import RuleRegistry as CkRuleRegistry
+from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor as CkCelExecutor
+from confluent_kafka.schema_registry.rules.dlq.dlq_action import DlqAction as CkDlqAction
 from confluent_kafka.schema_registry.rules.encryption.encrypt_executor import (
     EncryptionExecutor as CkEncryptionExecutor,
 )
@@ -44,7 +47,7 @@ from serdes.client import registry_client
 from serdes.errors import SerdesError
 from serdes.json_schema import JSONDeserializer, JSONSerializer
 from serdes.protobuf import ProtobufDeserializer, ProtobufSerializer, message_class, schema_of_file
-from serdes.rules import RuleRegistry
+from serdes.rules import DlqAction, RuleRegistry
 from tests.support.kms import LOCAL_KMS_SECRET
 
 pytestmark = pytest.mark.integration
@@ -254,3 +257,91 @@ def test_protobuf_encrypted_payload_crosses_both_ways(
         assert (back.id, back.ssn) == ("c-2", SSN)
     finally:
         ck_client.close()
+
+
+class _Producer:
+    """What both libraries' DLQ actions call on a producer, recorded."""
+
+    def __init__(self) -> None:
+        self.values: list[bytes | None] = []
+
+    def produce(
+        self, topic: str, value: bytes | None = None, key: bytes | None = None, **kw: Any
+    ) -> None:
+        self.values.append(value)
+        callback = kw.get("on_delivery")
+        if callback is not None:
+            callback(None, None)
+
+    def poll(self, timeout: float = 0) -> int:
+        return 0
+
+    def flush(self, timeout: float = -1) -> int:
+        return 0
+
+
+def test_dead_letters_are_redacted_byte_for_byte_as_confluent_kafka_does(
+    registry_url: str, ck_client: SchemaRegistryClient
+) -> None:
+    topic = f"penc{next(_names)}"
+    schema = {
+        "type": "record",
+        "name": "Card",
+        "namespace": "shop",
+        "fields": [
+            {"name": "id", "type": "string"},
+            {"name": "qty", "type": "int"},
+            {"name": "holder", "type": "string", "confluent:tags": ["PII"]},
+            {"name": "number", "type": ["null", "bytes"], "confluent:tags": ["PII"]},
+            {"name": "pin", "type": "int", "confluent:tags": ["PII"]},
+        ],
+    }
+    check = Rule(
+        "positive",
+        "",
+        RuleKind.CONDITION,
+        RuleMode.WRITE,
+        "CEL",
+        None,
+        None,
+        "message.qty > 0",
+        None,
+        "DLQ",
+        False,
+    )
+    encrypt = Rule(
+        "protect",
+        "",
+        RuleKind.TRANSFORM,
+        RuleMode.WRITEREAD,
+        "ENCRYPT",
+        ["PII"],
+        RuleParams({"encrypt.kek.name": "never-used"}),
+        None,
+        None,
+        None,
+        False,
+    )
+    rule_set = RuleSet(None, [check, encrypt])
+    ck_client.register_schema(
+        f"{topic}-value", Schema(json.dumps(schema), "AVRO", [], None, rule_set)
+    )
+    value = {"id": "c1", "qty": 0, "holder": "Alice", "number": b"4111", "pin": 1234}
+
+    theirs = _Producer()
+    ck_rules = CkRuleRegistry()  # type: ignore[no-untyped-call]
+    ck_rules.register_executor(CkCelExecutor())  # type: ignore[no-untyped-call]
+    ck_rules.register_action(CkDlqAction({"dlq.topic": "dead", "producer": theirs}))
+    with pytest.raises(Exception, match="positive"):
+        CkAvroSerializer(ck_client, None, conf=CK_LATEST, rule_registry=ck_rules)(
+            dict(value), ctx(topic)
+        )
+    mine = _Producer()
+    rules = RuleRegistry.default([DlqAction(mine, topic="dead")])
+    client = registry_client({"url": registry_url})
+    with pytest.raises(SerdesError):
+        AvroSerializer(client, None, conf=LATEST, rule_registry=rules)(dict(value), ctx(topic))
+
+    assert theirs.values[0] is not None
+    assert b"Alice" not in theirs.values[0]
+    assert mine.values == theirs.values

@@ -108,11 +108,11 @@ class LatestReader:
         key: SchemaKey,
         indexes: tuple[int, ...],
         writer_name: str | None,
-        data: bytes,
-        start: int,
+        payload: bytes,
+        original: bytes,
         ctx: ContextLike | None,
     ) -> Any:
-        """The record in `data` (its payload from `start`) read as the latest version."""
+        """The record `payload` (decoded from the framed `original`) as the latest version."""
         subject = subject_for(self._strategy, ctx, writer_name)
         latest = self._schemas.latest(subject)
         cache_key = (key, indexes, latest.schema_id)
@@ -120,7 +120,7 @@ class LatestReader:
             cache_key, partial(self._plan, key, writer_name, subject, latest)
         )
         return read_latest(
-            self._engine, plan, subject=subject, ctx=ctx, payload=data[start:], original=data
+            self._engine, plan, subject=subject, ctx=ctx, payload=payload, original=original
         )
 
     def _plan(

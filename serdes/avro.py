@@ -38,6 +38,7 @@ from serdes.rules.engine import (
     Migration,
     ReadRules,
     RuleEngine,
+    encoding_of,
     plan_migrations,
     read_with_rules,
 )
@@ -131,8 +132,9 @@ class AvroSerializer:
     an optional `to_dict(obj, ctx)` hook and a conf dict with its keys
     (`auto.register.schemas`, `normalize.schemas`, `use.schema.id`, `use.latest.version`,
     `use.latest.with.metadata`, `subject.name.strategy`). With `use.latest.*` or
-    `use.schema.id`, the writer schema's WRITE rules run on each record first, through
-    `rule_registry` (default: `RuleRegistry.default()`).
+    `use.schema.id`, the writer schema's WRITE rules run on each record first and its
+    encoding rules on the encoded bytes, through `rule_registry` (default:
+    `RuleRegistry.default()`).
     """
 
     __slots__ = ("_engine", "_to_dict", "_writers")
@@ -177,6 +179,10 @@ class AvroSerializer:
                 raise PayloadError(
                     f"value does not match Avro schema id {writer.schema_id}: {exc}"
                 ) from exc
+            if self._engine is not None:
+                return self._engine.on_encode(
+                    writer.subject, ctx, writer.parsed.contract, bytes(out), len(writer.prefix)
+                )
             return bytes(out)
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
@@ -202,7 +208,8 @@ class AvroDeserializer:
     With `use.latest.*` the subject's latest version is asked of the client for every
     record, so give it a `CachedRegistryClient`.
 
-    The reader schema's READ rules run on each record (the writer's, without a reader
+    The writer schema's encoding rules run on the payload before it is decoded. The
+    reader schema's READ rules run on each record (the writer's, without a reader
     schema), after JSONata migrations from the writer's major version when the reader is
     the subject's latest; executors and actions come from `rule_registry`.
     """
@@ -256,6 +263,11 @@ class AvroDeserializer:
             decoder = self._decoders.get(key) or self._decoder(key)
             if self._uses_latest:
                 decoder = self._latest(key, decoder, ctx)
+            original, rules = data, decoder.rules
+            if rules is not None and rules.encoding is not None and ctx is not None:
+                subject = subject_for(self._config.strategy, ctx, decoder.writer.name)
+                data = self._engine.on_decode(subject, ctx, rules.encoding, data, start)
+                start = 0
             fast = decoder.fast
             try:
                 value = (
@@ -266,11 +278,10 @@ class AvroDeserializer:
             except Exception:
                 # The generated reader refuses what it does not expect: fastavro decides.
                 value = self._read(decoder, data, start)
-            rules = decoder.rules
             if rules is not None and ctx is not None:
                 subject = subject_for(self._config.strategy, ctx, decoder.writer.name)
                 value = read_with_rules(
-                    self._engine, rules, subject=subject, ctx=ctx, message=value, original=data
+                    self._engine, rules, subject=subject, ctx=ctx, message=value, original=original
                 )
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
@@ -294,7 +305,7 @@ class AvroDeserializer:
 
     def _new_decoder(self, key: SchemaKey) -> _Decoder:
         writer = self._schemas.writer(key)
-        rules = _read_rules((), self._reader or writer)
+        rules = _read_rules((), self._reader or writer, writer)
         if self._reader is None and not self._return_record_name:
             return _Decoder(writer, None, reader_for(writer.schema), rules)
         return _Decoder(writer, self._reader.schema if self._reader else None, rules=rules)
@@ -302,7 +313,7 @@ class AvroDeserializer:
     def _projecting(self, decoder: _Decoder, subject: str, latest: RegisteredSchema) -> _Decoder:
         reader = self._schemas.parsed(subject, latest)
         migrations = self._migrations(decoder.writer, subject, latest)
-        rules = _read_rules(migrations, reader)
+        rules = _read_rules(migrations, reader, decoder.writer)
         if migrations:
             # Migrations rewrite the record as written; Avro's projection would drop fields
             # they need, so the record is read with the writer's schema alone.
@@ -332,7 +343,9 @@ class AvroDeserializer:
         )
 
 
-def _read_rules(migrations: tuple[Migration, ...], reader: ParsedAvro) -> ReadRules | None:
+def _read_rules(
+    migrations: tuple[Migration, ...], reader: ParsedAvro, writer: ParsedAvro
+) -> ReadRules | None:
     """The rules a decoder runs; None (the rule-free path) when there are none."""
-    rules = ReadRules(migrations, reader.contract, reader.walker)
+    rules = ReadRules(migrations, reader.contract, reader.walker, encoding_of(writer.contract))
     return rules if rules.active else None

@@ -136,7 +136,8 @@ class JSONSerializer:
     `to_dict(obj, ctx)` hook and a conf dict (its serializer keys plus `validate`).
     `compiled_validation=False` forces `jsonschema` even where `fastjsonschema` applies.
     With `use.latest.*` or `use.schema.id`, the writer schema's WRITE rules run on each
-    value before it is validated, through `rule_registry`.
+    value before it is validated, and its encoding rules on the JSON bytes, through
+    `rule_registry`.
     """
 
     __slots__ = ("_engine", "_to_dict", "_validate", "_writers")
@@ -178,6 +179,14 @@ class JSONSerializer:
                 )
             if self._validate:
                 writer.parsed.validate(value)
+            if self._engine is not None:
+                return self._engine.on_encode(
+                    writer.subject,
+                    ctx,
+                    writer.parsed.contract,
+                    writer.prefix + _encode(value),
+                    len(writer.prefix),
+                )
             return writer.prefix + _encode(value)
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
@@ -190,11 +199,21 @@ class JSONDeserializer:
     instead of the writer's), `from_dict(dict, ctx)`, the client, and a conf dict
     (`validate`, `use.latest.version`, `use.latest.with.metadata`,
     `subject.name.strategy`). Without a client, records are validated against the given
-    schema only. With a client, the reader schema's READ rules run on each value (after
+    schema only. With a client, the writer schema's encoding rules run on the payload
+    before it is parsed, and the reader schema's READ rules on each value (after
     JSONata migrations from the writer's version to the latest), before validation.
     """
 
-    __slots__ = ("_client", "_config", "_engine", "_from_dict", "_migrations", "_own", "_schemas")
+    __slots__ = (
+        "_client",
+        "_config",
+        "_engine",
+        "_from_dict",
+        "_migrations",
+        "_own",
+        "_schemas",
+        "_writer_first",
+    )
 
     def __init__(
         self,
@@ -227,6 +246,11 @@ class JSONDeserializer:
             else None
         )
         self._from_dict = from_dict
+        # The writer's schema (and its encoding rules) is needed before parsing unless a
+        # reader schema stands in for it; then it is fetched only for a payload not JSON.
+        self._writer_first = self._schemas is not None and (
+            self._own is None or self._config.uses_latest
+        )
 
     def __call__(self, data: bytes | None, ctx: ContextLike | None = None) -> Any:
         """Deserialize `data` (None stays None)."""
@@ -235,11 +259,15 @@ class JSONDeserializer:
         try:
             headers = ctx.headers if ctx is not None else None
             key, start = schema_key(data, headers, is_key=bool(headers) and is_key(ctx))
+            schemas, payload, begin = self._schemas, data, start
+            if self._writer_first and schemas is not None and ctx is not None:
+                writer = schemas.get(key) or schemas.writer(key)
+                if writer.contract is not None:
+                    payload, begin = self._decode(writer, ctx, data, start)
             try:
-                value = _LOADS(data[start:])
+                value = _LOADS(payload[begin:])
             except DECODE_ERRORS as exc:
-                raise PayloadError(f"payload of schema {key} is not JSON: {exc}") from exc
-            schemas = self._schemas
+                value = self._undecoded(key, ctx, data, start, exc)
             if schemas is None:
                 if self._config.validate:
                     assert self._own is not None  # checked in __init__
@@ -256,6 +284,35 @@ class JSONDeserializer:
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
         return value if self._from_dict is None else self._from_dict(value, ctx)
+
+    def _undecoded(
+        self, key: SchemaKey, ctx: ContextLike | None, data: bytes, start: int, error: Exception
+    ) -> Any:
+        """A payload that is not JSON as it is: decoded by the writer's encoding rules when
+        a reader schema kept the writer's schema from being fetched, else a `PayloadError`.
+
+        So plain records reach a deserializer with a reader schema without the registry.
+        """
+        schemas = self._schemas
+        if not self._writer_first and schemas is not None and ctx is not None:
+            writer = schemas.get(key) or schemas.writer(key)
+            payload, begin = self._decode(writer, ctx, data, start)
+            if payload is not data:
+                try:
+                    return _LOADS(payload[begin:])
+                except DECODE_ERRORS as exc:
+                    error = exc
+        raise PayloadError(f"payload of schema {key} is not JSON: {error}") from error
+
+    def _decode(
+        self, writer: ParsedJson, ctx: ContextLike, data: bytes, start: int
+    ) -> tuple[bytes, int]:
+        """The payload after the writer schema's encoding rules, and where it starts (0)."""
+        if writer.contract is None or not writer.contract.rule_set.encodes:
+            return data, start
+        name = self._own.title if self._own is not None else writer.title
+        subject = subject_for(self._config.strategy, ctx, name)
+        return self._engine.on_decode(subject, ctx, writer.contract, data, start), 0
 
     def _rules(
         self, rules: ReadRules, key: SchemaKey, ctx: ContextLike, value: Any, data: bytes

@@ -51,7 +51,7 @@ from serdes.errors import (
 )
 from serdes.framing import ID_PREFIX_LEN, id_prefix, read_frame
 from serdes.rules._model import Contract, contract_of
-from serdes.rules.engine import ReadRules, RuleEngine, read_with_rules
+from serdes.rules.engine import ReadRules, RuleEngine, encoding_of, read_with_rules
 from serdes.rules.protobuf_fields import ProtobufFieldWalker
 from serdes.rules.registry import RuleRegistry
 from serdes.strategies import subject_for
@@ -219,7 +219,8 @@ class ProtobufSerializer:
     Arguments are confluent-kafka's, in its order: the message class, the client, and a conf
     dict (its serializer keys; `use.deprecated.format` and `skip.known.types` are accepted
     at their defaults, False and True). With `use.latest.*` or `use.schema.id`, the writer
-    schema's WRITE rules run on each message first, through `rule_registry`.
+    schema's WRITE rules run on each message first and its encoding rules on the encoded
+    bytes (after the message indexes), through `rule_registry`.
     """
 
     __slots__ = ("_engine", "_msg_type", "_writers")
@@ -265,6 +266,13 @@ class ProtobufSerializer:
                 )
                 if not isinstance(message, Message):
                     raise PayloadError("a WRITE rule did not return a Protobuf message")
+                return self._engine.on_encode(
+                    writer.subject,
+                    ctx,
+                    writer.parsed.contract,
+                    writer.prefix + message.SerializeToString(),
+                    len(writer.prefix),
+                )
             return writer.prefix + message.SerializeToString()
         except SerdesError as error:
             raise locate(error, ctx) from error.__cause__
@@ -289,9 +297,10 @@ class ProtobufDeserializer:
     needed only when `message_type` is None: the message class is then built from the
     writer's schema. `conf` takes confluent-kafka's keys (`use.latest.version`,
     `use.latest.with.metadata`, `subject.name.strategy`, and `use.deprecated.format` at its
-    default, False). With a client, the reader schema's READ rules run on each message,
-    through `rule_registry`: the writer's, or with `use.latest.*` the subject's latest
-    version's, after JSONata migrations from the writer's version (`serdes._protolatest`).
+    default, False). With a client, the writer schema's encoding rules run on the payload
+    before it is parsed, and the reader schema's READ rules on each message, through
+    `rule_registry`: the writer's, or with `use.latest.*` the subject's latest version's,
+    after JSONata migrations from the writer's version (`serdes._protolatest`).
     """
 
     __slots__ = ("_config", "_engine", "_latest", "_message_type", "_readers", "_schemas")
@@ -364,11 +373,17 @@ class ProtobufDeserializer:
                 cls = self._message_type
             else:
                 reader = self._readers.get((key, indexes)) or self._reader(key, indexes)
-                if self._latest is not None:
-                    return self._latest.read(key, indexes, reader.name, data, start, ctx)
                 cls, rules = reader.cls, reader.rules
+            payload = data
+            if rules is not None and rules.encoding is not None and ctx is not None:
+                # The writer's encoding rules (ENCRYPT_PAYLOAD) undo what it did to the bytes.
+                subject = subject_for(self._config.strategy, ctx, cls.DESCRIPTOR.full_name)
+                payload = self._engine.on_decode(subject, ctx, rules.encoding, data, start)
+                start = 0
+            if self._latest is not None:
+                return self._latest.read(key, indexes, reader.name, payload[start:], data, ctx)
             try:
-                message = cls.FromString(data[start:])
+                message = cls.FromString(payload[start:])
             except DecodeError as exc:
                 raise PayloadError(f"payload is not a valid {cls.DESCRIPTOR.full_name}") from exc
             if rules is None or ctx is None:
@@ -389,7 +404,7 @@ class ProtobufDeserializer:
         assert schemas is not None  # only called with a client
         parsed = schemas.writer(key)
         contract = parsed.contract
-        rules = ReadRules((), contract, _WALKER) if contract is not None else None
+        rules = ReadRules((), contract, _WALKER, encoding_of(contract)) if contract else None
         try:
             name: str | None = message_name(parsed.file, indexes)
         except KeyError as exc:

@@ -8,11 +8,16 @@ Confluent's clients do (`serdes.rules.engine`), with executors and actions looke
   rule's tags select) need cel-python; `JSONATA` (migrations between major versions)
   needs jsonata-python. Both come with the `rules` extra (`pip install
   'cairn-registry[rules]'`); without it such rules fail with a `RuleError` that says so.
-- `ENCRYPT` (field-level encryption, keys in the DEK registry) needs tink, also in the
-  `rules` extra; `serdes.rules.encryption` has the executor, its DEK registry client and
-  the KMS drivers.
+- `ENCRYPT` (field-level encryption, keys in the DEK registry) and `ENCRYPT_PAYLOAD` (the
+  whole payload, an encoding rule) need tink, also in the `rules` extra;
+  `serdes.rules.encryption` has the executors, their DEK registry client and the KMS
+  drivers.
+- Encoding rules (`encodingRules`, the ENCODING phase) run on the payload's bytes: after
+  the record is encoded and before the schema id is put in front, and on read before the
+  record is decoded.
 - Actions: `NONE`, `ERROR` (a `RuleError`, or `RuleConditionError` for a false condition)
-  and `DlqAction` (the record to a dead-letter topic, then the error).
+  and `DlqAction` (the record to a dead-letter topic, fields that encryption rules protect
+  redacted, then the error).
 
 Your own executor is any object with `type` and `transform(ctx, message)` (or a
 `FieldRuleExecutor` subclass); your own action any object with `name` and
@@ -21,7 +26,15 @@ Your own executor is any object with `type` and `transform(ctx, message)` (or a
 
 from __future__ import annotations
 
-from serdes.rules._model import Contract, Rule, RuleKind, RuleMode, RuleSet, contract_of
+from serdes.rules._model import (
+    Contract,
+    Rule,
+    RuleKind,
+    RuleMode,
+    RulePhase,
+    RuleSet,
+    contract_of,
+)
 from serdes.rules.actions import DlqAction, ErrorAction, NoneAction
 from serdes.rules.context import (
     ConditionFailed,
@@ -63,6 +76,7 @@ __all__ = [
     "RuleExecutor",
     "RuleKind",
     "RuleMode",
+    "RulePhase",
     "RuleRegistry",
     "RuleSet",
     "contract_of",

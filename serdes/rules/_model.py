@@ -38,6 +38,14 @@ class RuleMode(StrEnum):
         return self is running
 
 
+class RulePhase(StrEnum):
+    """Which rules of a rule set run: DOMAIN and MIGRATION on records, ENCODING on bytes."""
+
+    DOMAIN = "DOMAIN"
+    MIGRATION = "MIGRATION"
+    ENCODING = "ENCODING"
+
+
 class RuleKind(StrEnum):
     """A CONDITION accepts or rejects a record; a TRANSFORM returns a new one."""
 
@@ -117,6 +125,11 @@ class RuleSet:
     def enabled(self) -> bool:
         """Whether clients run these rules at all (`enableAt` absent, ALL or CLIENT)."""
         return self.enable_at in (None, "ALL", "CLIENT")
+
+    @property
+    def encodes(self) -> bool:
+        """Whether encoding rules transform the payload bytes (and clients run them)."""
+        return bool(self.encoding_rules) and self.enabled
 
     def has_migrations(self, mode: RuleMode) -> bool:
         """Whether a migration rule applies to UPGRADE or DOWNGRADE `mode`."""

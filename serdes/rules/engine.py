@@ -1,7 +1,10 @@
 """Running a schema's rules on one record, in Confluent's order and with its outcomes.
 
 Domain rules run in declared order on WRITE and in reverse order on READ; UPGRADE runs the
-newer schema's migration rules in order and DOWNGRADE the newer schema's in reverse. A
+newer schema's migration rules in order and DOWNGRADE the newer schema's in reverse.
+Encoding rules (the ENCODING phase) run the same way on the writer schema's payload bytes:
+on WRITE after the record is encoded and before the schema id is put in front, on READ
+after the schema id is read and before the record is decoded. A
 rule is skipped when disabled, when its `enableAt` keeps it off clients, when the record
 comes back from a dead-letter topic for that very rule (`__rule.name`), or when its mode
 does not cover the running one. Otherwise its executor runs; a CONDITION
@@ -19,8 +22,8 @@ from typing import Any
 
 from serdes.client import RegistryClient, Schema
 from serdes.context import ContextLike, is_key
-from serdes.errors import RuleError, SerdesError
-from serdes.rules._model import Contract, Rule, RuleKind, RuleMode, contract_of
+from serdes.errors import PayloadError, RuleError, SerdesError
+from serdes.rules._model import Contract, Rule, RuleKind, RuleMode, RulePhase, contract_of
 from serdes.rules.actions import RULE_NAME_HEADER, rule_failure
 from serdes.rules.context import ConditionFailed, FieldWalker, RuleContext, RuleExecutor
 from serdes.rules.registry import RuleRegistry
@@ -102,10 +105,58 @@ class RuleEngine:
             walker=walker,
         )
 
+    def on_encode(
+        self,
+        subject: str,
+        ctx: ContextLike | None,
+        contract: Contract | None,
+        data: bytes,
+        start: int,
+    ) -> bytes:
+        """`data` (framing up to `start`, then the payload) with the payload after the
+        writer schema's encoding rules in WRITE mode; unchanged when there are none."""
+        if ctx is None or contract is None or not contract.rule_set.encodes:
+            return data
+        payload = self.run(
+            RuleMode.WRITE,
+            phase=RulePhase.ENCODING,
+            subject=subject,
+            ctx=ctx,
+            target=contract,
+            message=data[start:],
+        )
+        return data[:start] + _encoded(payload)
+
+    def on_decode(
+        self,
+        subject: str,
+        ctx: ContextLike | None,
+        contract: Contract | None,
+        data: bytes,
+        start: int,
+    ) -> bytes:
+        """The payload of `data` (after `start`) through the writer schema's encoding rules
+        in READ mode, ready to decode; a dead letter carries `data` whole."""
+        payload = data[start:]
+        if ctx is None or contract is None or not contract.rule_set.encodes:
+            return payload
+        return _encoded(
+            self.run(
+                RuleMode.READ,
+                phase=RulePhase.ENCODING,
+                subject=subject,
+                ctx=ctx,
+                target=contract,
+                message=payload,
+                original=data,
+            )
+        )
+
     def run(
         self,
         mode: RuleMode,
         *,
+        phase: RulePhase = RulePhase.DOMAIN,
         subject: str,
         ctx: ContextLike | None,
         target: Contract | None,
@@ -114,7 +165,7 @@ class RuleEngine:
         source: Contract | None = None,
         original: Any = None,
     ) -> Any:
-        """`message` after the rules of `mode` (domain rules for WRITE/READ)."""
+        """`message` after the rules of `mode` (domain or encoding rules for WRITE/READ)."""
         if message is None:
             return message
         owner = source if mode is RuleMode.DOWNGRADE else target
@@ -124,6 +175,8 @@ class RuleEngine:
         rules: Sequence[Rule]
         if mode in (RuleMode.UPGRADE, RuleMode.DOWNGRADE):
             rules = rule_set.migration_rules
+        elif phase is RulePhase.ENCODING:
+            rules = rule_set.encoding_rules
         else:
             rules = rule_set.domain_rules
         if mode in (RuleMode.READ, RuleMode.DOWNGRADE):
@@ -228,6 +281,15 @@ class RuleEngine:
         return message
 
 
+def _encoded(payload: Any) -> bytes:
+    """What an encoding rule returned, as bytes; anything else is a broken rule."""
+    if isinstance(payload, bytes):
+        return payload
+    if isinstance(payload, bytearray | memoryview):
+        return bytes(payload)
+    raise PayloadError(f"an encoding rule returned {type(payload).__name__}, not bytes")
+
+
 def plan_migrations(
     client: RegistryClient, subject: str, writer: Schema, reader_version: int | None
 ) -> tuple[Migration, ...]:
@@ -269,17 +331,24 @@ class ReadRules:
     """What a deserializer runs after decoding one writer schema: migrations, then READ rules.
 
     `target` is the reader's contract (the subject's latest with `use.latest.*`, else the
-    writer's); `walker` walks records of the reader's schema.
+    writer's); `walker` walks records of the reader's schema. `encoding` is the writer's
+    contract when its encoding rules must run on the payload before it is decoded.
     """
 
     migrations: tuple[Migration, ...] = ()
     target: Contract | None = None
     walker: FieldWalker | None = None
+    encoding: Contract | None = None
 
     @property
     def active(self) -> bool:
         """Whether anything runs at all (False keeps the deserializer on its rule-free path)."""
-        return bool(self.migrations) or self.target is not None
+        return bool(self.migrations) or self.target is not None or self.encoding is not None
+
+
+def encoding_of(writer: Contract | None) -> Contract | None:
+    """`writer` when its encoding rules run on read, else None (for `ReadRules.encoding`)."""
+    return writer if writer is not None and writer.rule_set.encodes else None
 
 
 def read_with_rules(

@@ -59,10 +59,10 @@ class RuleRegistry:
         *,
         rule_conf: Mapping[str, object] | None = None,
     ) -> RuleRegistry:
-        """CEL, CEL_FIELD, JSONATA and ENCRYPT, each if its library is installed, plus `actions`.
+        """CEL, CEL_FIELD, JSONATA, ENCRYPT, ENCRYPT_PAYLOAD (those installed), plus `actions`.
 
-        `rule_conf` configures ENCRYPT: the DEK registry's `url` (and auth/TLS keys) and
-        the KMS settings such as the local KMS's `secret`; without a `url`, ENCRYPT rules
+        `rule_conf` configures the encryption rules: the DEK registry's `url` (and auth/TLS
+        keys) and the KMS settings such as the local KMS's `secret`; without a `url`, they
         fail saying so. A rule whose executor is missing fails like any rule (its
         onFailure, ERROR by default), with a message naming the `rules` extra.
         """
@@ -80,9 +80,9 @@ class RuleRegistry:
         else:
             executors.append(JsonataExecutor())
         try:
-            from serdes.rules.encryption import encryption_executor  # noqa: PLC0415
+            from serdes.rules.encryption import encryption_executors  # noqa: PLC0415
         except ImportError:
-            logger.debug("tink is not installed: ENCRYPT rules cannot run")
+            logger.debug("tink is not installed: ENCRYPT and ENCRYPT_PAYLOAD rules cannot run")
         else:
-            executors.append(encryption_executor(rule_conf or {}))
+            executors += encryption_executors(rule_conf or {})
         return cls(executors, actions)

@@ -64,7 +64,7 @@ def test_the_tree_in_the_docstring_and_the_package_name_every_error() -> None:
         for value in vars(serdes.errors).values()
         if inspect.isclass(value) and issubclass(value, SerdesError)
     ]
-    assert len(classes) == 12
+    assert len(classes) == 13
     doc = serdes.errors.__doc__ or ""
     for kind in classes:
         assert f" {kind.__name__} " in doc, kind

@@ -59,7 +59,7 @@ class Cipher:
                 return bytes(self.primitive.decrypt_deterministically(ciphertext, _EMPTY_AAD))
             return bytes(self.primitive.decrypt(ciphertext, _EMPTY_AAD))
         except Exception as exc:
-            raise RuleError(f"cannot decrypt field: {exc}") from exc
+            raise RuleError(f"cannot decrypt: {exc}") from exc
 
 
 def check_algorithm(name: str) -> str:

@@ -1,26 +1,19 @@
-"""The `ENCRYPT` rule: field-level encryption with keys from the registry's DEK registry.
+"""The `ENCRYPT` and `ENCRYPT_PAYLOAD` rules: encryption with keys from the DEK registry.
 
-On WRITE each STRING or BYTES field the rule's tags select is encrypted with the subject's
-DEK; on READ it is decrypted. A string becomes the standard base64 of its ciphertext, bytes
-the ciphertext itself, so the schema does not change. Keys follow confluent-kafka's client:
+`ENCRYPT` is a domain rule: on WRITE each STRING or BYTES field the rule's tags select is
+encrypted with the subject's DEK; on READ it is decrypted. A string becomes the standard
+base64 of its ciphertext, bytes the ciphertext itself, so the schema does not change.
 
-- the KEK (`encrypt.kek.name`) is read from the registry; a producer registers it as
-  non-shared from `encrypt.kms.type` and `encrypt.kms.key.id` when it is missing;
-- the DEK of (KEK, subject, `encrypt.dek.algorithm`) is version 1, or with
-  `encrypt.dek.expiry.days` > 0 the latest, replaced by the next version once older than
-  that many days; then each ciphertext carries its DEK version (`0x00`, 4-byte big-endian);
-- a producer creates a missing DEK: for a non-shared KEK it generates the key and wraps it
-  through the KMS (the registry never sees it), for a shared one the registry does both.
-
-Rule parameters come from the rule's `params`, then the schema's metadata properties. The
-rule config (`secret` for the local KMS, `encrypt.alternate.kms.key.ids`) plus a KEK's
-`kmsProps` configure the KMS driver. Unwrapped DEKs are cached per executor.
+`ENCRYPT_PAYLOAD` is an encoding rule (`ruleSet.encodingRules`): it encrypts the whole
+encoded payload after the record is written and before the schema id is put in front,
+and decrypts it before the record is read, so nothing of the record is readable without
+the DEK. Both take the same parameters and produce the same bytes as confluent-kafka's
+executors of those names; how keys are found, made and cached is `serdes.rules.encryption.keys`.
 """
 
 from __future__ import annotations
 
 import base64
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -28,31 +21,31 @@ from typing import Any
 from serdes.errors import RuleError
 from serdes.rules._model import RuleMode
 from serdes.rules.context import FieldContext, FieldRuleExecutor, FieldType, RuleContext
-from serdes.rules.encryption.cryptor import Cipher, check_algorithm, cipher, generate_key
-from serdes.rules.encryption.dek_client import Dek, DekConflict, DekRegistryClient, Kek
-from serdes.rules.encryption.kms import (
-    KekAccess,
-    KmsDriver,
-    LocalKmsDriver,
-    kek_access,
-)
+from serdes.rules.encryption.dek_client import DekRegistryClient
+from serdes.rules.encryption.keys import DataKeys
+from serdes.rules.encryption.kms import KmsDriver
 
-KEK_NAME = "encrypt.kek.name"
-KMS_TYPE = "encrypt.kms.type"
-KMS_KEY_ID = "encrypt.kms.key.id"
-DEK_ALGORITHM = "encrypt.dek.algorithm"
-DEK_EXPIRY_DAYS = "encrypt.dek.expiry.days"
 
-_VERSION_MAGIC = 0
-_MS_PER_DAY = 24 * 60 * 60 * 1000
+def _keys(
+    keys: DataKeys | None,
+    client: DekRegistryClient | None,
+    conf: Mapping[str, str] | None,
+    drivers: Iterable[KmsDriver] | None,
+    clock: Callable[[], int],
+) -> DataKeys:
+    return keys if keys is not None else DataKeys(client, conf=conf, drivers=drivers, clock=clock)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 class FieldEncryptionExecutor(FieldRuleExecutor):
     """Runs `ENCRYPT` rules; `client` reaches the DEK registry, `drivers` the KMSs.
 
-    `conf` is the rule config (the local KMS's `secret`, alternate key ids); `drivers`
-    default to the local KMS; `clock` gives milliseconds since the epoch and decides when
-    a rotating DEK has expired.
+    `conf` is the rule config (the local KMS's `secret`, alternate key ids); `clock` gives
+    milliseconds since the epoch and decides when a rotating DEK has expired. Pass `keys`
+    instead to share the DEK cache with a `PayloadEncryptionExecutor`.
     """
 
     type = "ENCRYPT"
@@ -63,16 +56,15 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
         *,
         conf: Mapping[str, str] | None = None,
         drivers: Iterable[KmsDriver] | None = None,
-        clock: Callable[[], int] = lambda: int(time.time() * 1000),
+        clock: Callable[[], int] = _now_ms,
+        keys: DataKeys | None = None,
     ) -> None:
-        self._client = client
-        self._conf = dict(conf or {})
-        self._drivers = tuple(drivers) if drivers is not None else (LocalKmsDriver(),)
-        self._clock = clock
-        self._keks: dict[str, Kek] = {}
-        self._deks: dict[tuple[str, str, int, str], tuple[Dek, Cipher]] = {}
-        self._latest: dict[tuple[str, str, str], tuple[int, tuple[Dek, Cipher]]] = {}
-        self._lock = threading.Lock()
+        self._keys = _keys(keys, client, conf, drivers, clock)
+
+    @property
+    def keys(self) -> DataKeys:
+        """The DEKs this executor encrypts with."""
+        return self._keys
 
     def field_transform(self, ctx: RuleContext, field: FieldContext, value: Any) -> Any:
         """The field encrypted (WRITE) or decrypted (READ); None stays None."""
@@ -80,175 +72,58 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
             return None
         if field.field_type not in (FieldType.STRING, FieldType.BYTES):
             raise RuleError(f"type {field.field_type} of {field.full_name} cannot be encrypted")
-        kek_name = ctx.parameter(KEK_NAME)
-        if not kek_name:
-            raise RuleError(f"the ENCRYPT rule needs a non-empty {KEK_NAME}")
-        algorithm = check_algorithm(ctx.parameter(DEK_ALGORITHM) or "AES256_GCM")
-        expiry_days = _expiry_days(ctx.parameter(DEK_EXPIRY_DAYS))
+        text = field.field_type is FieldType.STRING
         if ctx.mode is RuleMode.WRITE:
-            return self._encrypt(ctx, field, value, kek_name, algorithm, expiry_days)
+            out = self._keys.encrypt(ctx, value.encode("utf-8") if text else bytes(value))
+            return base64.b64encode(out).decode("ascii") if text else out
         if ctx.mode is RuleMode.READ:
-            return self._decrypt(ctx, field, value, kek_name, algorithm, expiry_days)
+            if text:
+                try:
+                    data = base64.b64decode(value, validate=True)
+                except ValueError as exc:
+                    raise RuleError(f"{field.full_name} is not base64 ciphertext") from exc
+            else:
+                data = bytes(value)
+            plain = self._keys.decrypt(ctx, data, field.full_name)
+            return plain.decode("utf-8") if text else plain
         raise RuleError(f"ENCRYPT rules do not run in mode {ctx.mode}")
 
-    def _encrypt(
-        self, ctx: RuleContext, field: FieldContext, value: Any, kek: str, alg: str, days: int
-    ) -> Any:
-        plain = value.encode("utf-8") if field.field_type is FieldType.STRING else bytes(value)
-        dek, key = self._write_dek(ctx, kek, alg, days)
-        out = key.encrypt(plain)
-        if days > 0:
-            out = bytes([_VERSION_MAGIC]) + dek.version.to_bytes(4, "big") + out
-        if field.field_type is FieldType.STRING:
-            return base64.b64encode(out).decode("ascii")
-        return out
 
-    def _decrypt(
-        self, ctx: RuleContext, field: FieldContext, value: Any, kek: str, alg: str, days: int
-    ) -> Any:
-        if field.field_type is FieldType.STRING:
-            try:
-                data = base64.b64decode(value, validate=True)
-            except ValueError as exc:
-                raise RuleError(f"{field.full_name} is not base64 ciphertext") from exc
-        else:
-            data = bytes(value)
-        version = 1
-        if days > 0:
-            if len(data) < 5:
-                raise RuleError(f"{field.full_name} has no DEK version prefix")
-            version, data = int.from_bytes(data[1:5], "big"), data[5:]
-        plain = self._read_dek(ctx, kek, alg, version).decrypt(data)
-        return plain.decode("utf-8") if field.field_type is FieldType.STRING else plain
+class PayloadEncryptionExecutor:
+    """Runs `ENCRYPT_PAYLOAD` rules: the whole payload's bytes encrypted (WRITE) or decrypted.
 
-    def _registry(self) -> DekRegistryClient:
-        if self._client is None:
-            raise RuleError("ENCRYPT rules need the DEK registry: give the rule config a 'url'")
-        return self._client
+    Built like `FieldEncryptionExecutor` (and sharing its DEKs when given its `keys`).
+    """
 
-    def _kek(self, ctx: RuleContext, name: str) -> Kek:
-        kek = self._keks.get(name)
-        if kek is None:
-            kek = self._fetch_kek(ctx, name)
-            with self._lock:
-                self._keks[name] = kek
-        kms_type, key_id = ctx.parameter(KMS_TYPE), ctx.parameter(KMS_KEY_ID)
-        if kms_type and kek.kms_type != kms_type:
-            raise RuleError(f"KEK {name} has KMS type {kek.kms_type}, the rule says {kms_type}")
-        if key_id and kek.kms_key_id != key_id:
-            raise RuleError(f"KEK {name} has KMS key id {kek.kms_key_id}, the rule says {key_id}")
-        return kek
+    type = "ENCRYPT_PAYLOAD"
 
-    def _fetch_kek(self, ctx: RuleContext, name: str) -> Kek:
-        client = self._registry()
-        kek = client.get_kek(name)
-        if kek is not None:
-            return kek
-        if ctx.mode is not RuleMode.WRITE:
-            raise RuleError(f"no KEK {name} in the registry to decrypt with")
-        kms_type, key_id = ctx.parameter(KMS_TYPE), ctx.parameter(KMS_KEY_ID)
-        if not kms_type or not key_id:
-            raise RuleError(f"KEK {name} is missing and the rule names no {KMS_TYPE}/{KMS_KEY_ID}")
-        try:
-            return client.create_kek(name, kms_type, key_id)
-        except DekConflict:
-            kek = client.get_kek(name)
-            if kek is None:
-                raise RuleError(f"KEK {name} neither created nor found") from None
-            return kek
+    def __init__(
+        self,
+        client: DekRegistryClient | None,
+        *,
+        conf: Mapping[str, str] | None = None,
+        drivers: Iterable[KmsDriver] | None = None,
+        clock: Callable[[], int] = _now_ms,
+        keys: DataKeys | None = None,
+    ) -> None:
+        self._keys = _keys(keys, client, conf, drivers, clock)
 
-    def _write_dek(
-        self, ctx: RuleContext, kek_name: str, alg: str, days: int
-    ) -> tuple[Dek, Cipher]:
-        if days == 0:
-            return self._cached(ctx, kek_name, alg, 1, create=True)
-        # The current DEK is kept until it expires by this executor's clock, so a record
-        # with several encrypted fields makes one registry call at most.
-        latest = (kek_name, ctx.subject, alg)
-        now = self._clock()
-        current = self._latest.get(latest)
-        if current is not None and now <= current[0]:
-            return current[1]
-        kek = self._kek(ctx, kek_name)
-        client = self._registry()
-        dek = client.get_dek(kek.name, ctx.subject, None, alg)
-        born = 0 if dek is None else dek.ts
-        if dek is None or (now - born) / _MS_PER_DAY > days:
-            version = 1 if dek is None else dek.version + 1
-            dek = self._create_dek(ctx, kek, alg, version) or dek
-            if dek is None:
-                raise RuleError(f"no DEK for KEK {kek.name} and subject {ctx.subject}")
-            born = now
-        entry = self._remember(kek, dek, alg)
-        with self._lock:
-            self._latest[latest] = (born + days * _MS_PER_DAY, entry)
-        return entry
+    @property
+    def keys(self) -> DataKeys:
+        """The DEKs this executor encrypts with."""
+        return self._keys
 
-    def _read_dek(self, ctx: RuleContext, kek_name: str, alg: str, version: int) -> Cipher:
-        return self._cached(ctx, kek_name, alg, version, create=False)[1]
-
-    def _cached(
-        self, ctx: RuleContext, kek_name: str, alg: str, version: int, *, create: bool
-    ) -> tuple[Dek, Cipher]:
-        found = self._deks.get((kek_name, ctx.subject, version, alg))
-        if found is not None:
-            return found
-        kek = self._kek(ctx, kek_name)
-        dek = self._registry().get_dek(kek.name, ctx.subject, version, alg)
-        if dek is None and create:
-            dek = self._create_dek(ctx, kek, alg, version)
-        if dek is None:
-            raise RuleError(f"no DEK {version} for KEK {kek.name} and subject {ctx.subject}")
-        return self._remember(kek, dek, alg)
-
-    def _create_dek(self, ctx: RuleContext, kek: Kek, alg: str, version: int) -> Dek | None:
-        """Register a new DEK version; on a lost race, the one that won (None if neither)."""
-        client = self._registry()
-        wrapped = None
-        if not kek.shared:
-            raw = generate_key(alg)
-            wrapped = base64.b64encode(self._wrap(kek, raw)).decode("ascii")
-        try:
-            return client.create_dek(kek.name, ctx.subject, version, alg, wrapped)
-        except DekConflict:
-            return client.get_dek(kek.name, ctx.subject, version, alg)
-
-    def _remember(self, kek: Kek, dek: Dek, alg: str) -> tuple[Dek, Cipher]:
-        if dek.key_material:
-            raw = base64.b64decode(dek.key_material)
-        elif dek.encrypted_key_material:
-            raw = self._unwrap(kek, base64.b64decode(dek.encrypted_key_material))
-        else:
-            raise RuleError(f"DEK {dek.version} of {dek.subject} has no key material")
-        entry = (dek, cipher(alg, raw))
-        with self._lock:
-            self._deks[(kek.name, dek.subject, dek.version, alg)] = entry
-        return entry
-
-    def _access(self, kek: Kek) -> KekAccess:
-        return kek_access(
-            self._drivers,
-            self._conf,
-            kek_name=kek.name,
-            kms_type=kek.kms_type,
-            kms_key_id=kek.kms_key_id,
-            kms_props=kek.kms_props,
-        )
-
-    def _wrap(self, kek: Kek, raw: bytes) -> bytes:
-        return self._access(kek).wrap(raw)
-
-    def _unwrap(self, kek: Kek, wrapped: bytes) -> bytes:
-        return self._access(kek).unwrap(wrapped)
-
-
-def _expiry_days(text: str | None) -> int:
-    if text is None:
-        return 0
-    try:
-        days = int(text)
-    except ValueError:
-        raise RuleError(f"{DEK_EXPIRY_DAYS} must be an integer, not {text!r}") from None
-    if days < 0:
-        raise RuleError(f"{DEK_EXPIRY_DAYS} must not be negative")
-    return days
+    def transform(self, ctx: RuleContext, message: Any) -> Any:
+        """The payload encrypted on WRITE, decrypted on READ; None stays None."""
+        if message is None:
+            return None
+        if not isinstance(message, bytes | bytearray | memoryview):
+            raise RuleError(
+                f"ENCRYPT_PAYLOAD works on encoded payloads, not {type(message).__name__} "
+                "(declare it in encodingRules)"
+            )
+        if ctx.mode is RuleMode.WRITE:
+            return self._keys.encrypt(ctx, bytes(message))
+        if ctx.mode is RuleMode.READ:
+            return self._keys.decrypt(ctx, bytes(message), "the payload")
+        raise RuleError(f"ENCRYPT_PAYLOAD rules do not run in mode {ctx.mode}")

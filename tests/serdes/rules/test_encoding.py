@@ -262,3 +262,19 @@ def test_encrypt_payload_without_a_kek_name_or_on_a_record_fails() -> None:
         executors[1].transform(rule_ctx, {"a": 1})
     assert executors[1].transform(rule_ctx, None) is None
     assert executors[0].keys is executors[1].keys
+
+
+def test_a_protobuf_reader_on_the_latest_version_decodes_the_payload_first() -> None:
+    """`use.latest.version` on read: the writer's encoding rules run before the latest parse."""
+    xor = Xor()
+    ctx = topic()
+    order_cls, client = protobuf_client(ctx, xor_rule())
+    rules = RuleRegistry([xor])
+    data = ProtobufSerializer(order_cls, client, LATEST, rule_registry=rules)(
+        order_cls(**ORDER), ctx
+    )
+    assert data is not None
+    assert b"alice@example.com" not in data
+    message = ProtobufDeserializer(order_cls, LATEST, client, rule_registry=rules)(data, ctx)
+    assert {f.name: v for f, v in message.ListFields()} == ORDER
+    assert [mode for mode, _ in xor.seen] == ["WRITE", "READ"]

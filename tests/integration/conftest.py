@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from tests.support.kms import LOCAL_KMS_SECRET
 
@@ -238,3 +239,11 @@ def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
 def registry_url(module_server: ServerProcess) -> str:
     """Base URL of the module's shared server."""
     return module_server.url
+
+
+@pytest.fixture
+def ck_client(registry_url: str) -> Iterator[SchemaRegistryClient]:
+    """confluent-kafka's registry client on the module's server, closed after the test."""
+    client = SchemaRegistryClient({"url": registry_url})
+    yield client
+    client.close()

@@ -38,6 +38,7 @@ from moto import mock_aws
 from serdes.avro import AvroDeserializer, AvroSerializer
 from serdes.client import registry_client
 from serdes.rules import RuleRegistry
+from tests.support.kms import confluent_rules
 
 pytestmark = pytest.mark.integration
 
@@ -71,11 +72,8 @@ def kms_key() -> Iterator[str]:
 
 @pytest.fixture
 def ck_rules() -> Iterator[CkRuleRegistry]:
-    executor = CkFieldEncryptionExecutor()
-    rules = CkRuleRegistry()  # type: ignore[no-untyped-call]
-    rules.register_executor(executor)
-    yield rules
-    executor.close()  # type: ignore[no-untyped-call]
+    with confluent_rules(CkFieldEncryptionExecutor()) as rules:
+        yield rules
 
 
 def ctx(topic: str) -> SerializationContext:

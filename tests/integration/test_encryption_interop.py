@@ -55,7 +55,7 @@ from serdes.rules.encryption import (
     encryption_executor,
 )
 from serdes.rules.encryption.kms import local_kek
-from tests.support.kms import LOCAL_KMS_SECRET
+from tests.support.kms import LOCAL_KMS_SECRET, confluent_rules
 
 pytestmark = pytest.mark.integration
 
@@ -99,20 +99,10 @@ def confluent_kms() -> None:
 
 
 @pytest.fixture
-def ck_client(registry_url: str) -> Iterator[SchemaRegistryClient]:
-    client = SchemaRegistryClient({"url": registry_url})
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def ck_rules() -> Iterator[CkRuleRegistry]:
     """A private confluent-kafka rule registry with a fresh encryption executor."""
-    executor = CkFieldEncryptionExecutor()
-    rules = CkRuleRegistry()  # type: ignore[no-untyped-call]
-    rules.register_executor(executor)
-    yield rules
-    executor.close()  # type: ignore[no-untyped-call]
+    with confluent_rules(CkFieldEncryptionExecutor()) as rules:
+        yield rules
 
 
 def register(

@@ -48,7 +48,7 @@ from serdes.errors import SerdesError
 from serdes.json_schema import JSONDeserializer, JSONSerializer
 from serdes.protobuf import ProtobufDeserializer, ProtobufSerializer, message_class, schema_of_file
 from serdes.rules import DlqAction, RuleRegistry
-from tests.support.kms import LOCAL_KMS_SECRET
+from tests.support.kms import LOCAL_KMS_SECRET, confluent_rules
 
 pytestmark = pytest.mark.integration
 
@@ -95,20 +95,10 @@ def confluent_kms() -> None:
 
 
 @pytest.fixture
-def ck_client(registry_url: str) -> Iterator[SchemaRegistryClient]:
-    client = SchemaRegistryClient({"url": registry_url})
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def ck_rules() -> Iterator[CkRuleRegistry]:
     """A private confluent-kafka rule registry with its ENCRYPT_PAYLOAD executor."""
-    executor = CkEncryptionExecutor()
-    rules = CkRuleRegistry()  # type: ignore[no-untyped-call]
-    rules.register_executor(executor)
-    yield rules
-    executor.close()  # type: ignore[no-untyped-call]
+    with confluent_rules(CkEncryptionExecutor()) as rules:
+        yield rules
 
 
 def register(

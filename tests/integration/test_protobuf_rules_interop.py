@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -47,13 +46,6 @@ def confluent_executors() -> None:
 @pytest.fixture
 def topic() -> str:
     return f"pbrules{next(_names)}-{int(time.time() * 1000) % 1_000_000}"
-
-
-@pytest.fixture
-def ck_client(registry_url: str) -> Iterator[SchemaRegistryClient]:
-    client = SchemaRegistryClient({"url": registry_url})
-    yield client
-    client.close()
 
 
 def ctx(topic: str) -> SerializationContext:

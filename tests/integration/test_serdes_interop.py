@@ -11,7 +11,6 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -81,13 +80,6 @@ VALUES: list[dict[str, Any]] = [
 @pytest.fixture
 def topic() -> str:
     return f"interop{next(_names)}-{int(time.time() * 1000) % 1_000_000}"
-
-
-@pytest.fixture
-def ck_client(registry_url: str) -> Iterator[SchemaRegistryClient]:
-    client = SchemaRegistryClient({"url": registry_url})
-    yield client
-    client.close()
 
 
 def _ctx(topic: str) -> SerializationContext:

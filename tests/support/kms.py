@@ -8,4 +8,24 @@ the first one's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from confluent_kafka.schema_registry.rule_registry import RuleRegistry as CkRuleRegistry
+
 LOCAL_KMS_SECRET = "a local secret shared by both clients"
+
+
+@contextmanager
+def confluent_rules(*executors: Any) -> Iterator[CkRuleRegistry]:
+    """A private confluent-kafka rule registry holding `executors`, closed on the way out
+    (so tests do not share their DEK caches through the global registry)."""
+    rules = CkRuleRegistry()  # type: ignore[no-untyped-call]
+    for executor in executors:
+        rules.register_executor(executor)
+    try:
+        yield rules
+    finally:
+        for executor in executors:
+            executor.close()

@@ -26,29 +26,12 @@ from serdes.rules.encryption.keys import DataKeys
 from serdes.rules.encryption.kms import KmsDriver
 
 
-def _keys(
-    keys: DataKeys | None,
-    client: DekRegistryClient | None,
-    conf: Mapping[str, str] | None,
-    drivers: Iterable[KmsDriver] | None,
-    clock: Callable[[], int],
-) -> DataKeys:
-    return keys if keys is not None else DataKeys(client, conf=conf, drivers=drivers, clock=clock)
-
-
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class FieldEncryptionExecutor(FieldRuleExecutor):
-    """Runs `ENCRYPT` rules; `client` reaches the DEK registry, `drivers` the KMSs.
-
-    `conf` is the rule config (the local KMS's `secret`, alternate key ids); `clock` gives
-    milliseconds since the epoch and decides when a rotating DEK has expired. Pass `keys`
-    instead to share the DEK cache with a `PayloadEncryptionExecutor`.
-    """
-
-    type = "ENCRYPT"
+class _UsesDataKeys:
+    """What both executors share: the DEKs they encrypt with, their own or given `keys`."""
 
     def __init__(
         self,
@@ -59,12 +42,25 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
         clock: Callable[[], int] = _now_ms,
         keys: DataKeys | None = None,
     ) -> None:
-        self._keys = _keys(keys, client, conf, drivers, clock)
+        if keys is None:
+            keys = DataKeys(client, conf=conf, drivers=drivers, clock=clock)
+        self._keys = keys
 
     @property
     def keys(self) -> DataKeys:
         """The DEKs this executor encrypts with."""
         return self._keys
+
+
+class FieldEncryptionExecutor(_UsesDataKeys, FieldRuleExecutor):
+    """Runs `ENCRYPT` rules; `client` reaches the DEK registry, `drivers` the KMSs.
+
+    `conf` is the rule config (the local KMS's `secret`, alternate key ids); `clock` gives
+    milliseconds since the epoch and decides when a rotating DEK has expired. Pass `keys`
+    instead to share the DEK cache with a `PayloadEncryptionExecutor`.
+    """
+
+    type = "ENCRYPT"
 
     def field_transform(self, ctx: RuleContext, field: FieldContext, value: Any) -> Any:
         """The field encrypted (WRITE) or decrypted (READ); None stays None."""
@@ -89,29 +85,13 @@ class FieldEncryptionExecutor(FieldRuleExecutor):
         raise RuleError(f"ENCRYPT rules do not run in mode {ctx.mode}")
 
 
-class PayloadEncryptionExecutor:
+class PayloadEncryptionExecutor(_UsesDataKeys):
     """Runs `ENCRYPT_PAYLOAD` rules: the whole payload's bytes encrypted (WRITE) or decrypted.
 
     Built like `FieldEncryptionExecutor` (and sharing its DEKs when given its `keys`).
     """
 
     type = "ENCRYPT_PAYLOAD"
-
-    def __init__(
-        self,
-        client: DekRegistryClient | None,
-        *,
-        conf: Mapping[str, str] | None = None,
-        drivers: Iterable[KmsDriver] | None = None,
-        clock: Callable[[], int] = _now_ms,
-        keys: DataKeys | None = None,
-    ) -> None:
-        self._keys = _keys(keys, client, conf, drivers, clock)
-
-    @property
-    def keys(self) -> DataKeys:
-        """The DEKs this executor encrypts with."""
-        return self._keys
 
     def transform(self, ctx: RuleContext, message: Any) -> Any:
         """The payload encrypted on WRITE, decrypted on READ; None stays None."""

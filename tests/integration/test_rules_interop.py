@@ -13,7 +13,7 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -70,13 +70,6 @@ def confluent_executors() -> None:
 @pytest.fixture
 def topic() -> str:
     return f"rules{next(_names)}-{int(time.time() * 1000) % 1_000_000}"
-
-
-@pytest.fixture
-def ck_client(registry_url: str) -> Iterator[SchemaRegistryClient]:
-    client = SchemaRegistryClient({"url": registry_url})
-    yield client
-    client.close()
 
 
 def ctx(topic: str) -> SerializationContext:

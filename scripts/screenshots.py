@@ -21,7 +21,8 @@ OUT = ROOT / "docs" / "screenshots"
 
 
 def main() -> None:
-    """Photograph the subjects list, a subject, a diff, a failing check and the settings."""
+    """Photograph the subjects list, a subject, a diff, a failing check, the settings and
+    the keys."""
     OUT.mkdir(parents=True, exist_ok=True)
     server = LoopbackServer(sample_app())  # type: ignore[arg-type]
     try:
@@ -32,6 +33,7 @@ def main() -> None:
                 "subject.png": "/ui/subject?name=orders-value&version=2",
                 "diff.png": "/ui/diff?subject=events-value&a=1&b=2",
                 "settings.png": "/ui/settings",
+                "keys.png": "/ui/keys",
             }
             for name, path in shots.items():
                 page.goto(path)

@@ -24,7 +24,7 @@ from registry.errors import RegistryError, UnauthorizedError
 from registry.security.audit import AuditLog
 from registry.security.config import AuthConfigSource
 from registry.services import Registry
-from registry.ui import browse, compare
+from registry.ui import browse, compare, keys
 from registry.ui.listing import SubjectIndex
 from registry.ui.page import Page
 from registry.ui.viewer import identify
@@ -83,6 +83,7 @@ class UiApp:
                 Route(f"{PREFIX}/subjects", self._page(browse.subjects)),
                 Route(f"{PREFIX}/subject", self._page(browse.subject)),
                 Route(f"{PREFIX}/settings", self._page(browse.settings)),
+                Route(f"{PREFIX}/keys", self._page(keys.keys)),
                 Route(f"{PREFIX}/diff", self._page(compare.diff)),
                 Route(f"{PREFIX}/check", self._page(compare.check_form), methods=["GET"]),
                 Route(f"{PREFIX}/check", self._page(compare.check), methods=["POST"]),

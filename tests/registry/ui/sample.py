@@ -12,6 +12,7 @@ from registry.records import Reference
 from registry.requests import SchemaRequest
 from registry.server import build_registry
 from registry.services import Registry
+from registry.services.keys import DekRequest, KekRequest
 from registry.settings import Settings
 
 
@@ -108,6 +109,31 @@ async def fill(registry: Registry) -> None:
     await registry.config_mode.set_config("payments-value", {"compatibility": "FULL"})
     await registry.config_mode.set_config(":.staging:", {"compatibility": "NONE"})
     await registry.config_mode.set_mode("addresses-value", "READONLY", force=False)
+    await fill_keys(registry)
+
+
+async def fill_keys(registry: Registry) -> None:
+    """Two KEKs whose DEKs (wrapped by the clients: no KMS needed here) encrypt orders and
+    payments."""
+    keys = registry.keys
+    await keys.create_kek(
+        KekRequest(name="orders-kek", kms_type="local-kms", kms_key_id="orders", doc="PII"),
+    )
+    arn = "arn:aws:kms:eu-west-1:123456789012:alias/payments"
+    await keys.create_kek(KekRequest(name="payments-kek", kms_type="aws-kms", kms_key_id=arn))
+    for kek, subject, version, algorithm in (
+        ("orders-kek", "orders-value", 1, "AES256_GCM"),
+        ("orders-kek", "orders-value", 2, "AES256_GCM"),
+        ("orders-kek", "customers-value", 1, "AES256_SIV"),
+        ("payments-kek", "payments-value", 1, "AES256_GCM"),
+    ):
+        request = DekRequest(
+            subject=subject,
+            version=version,
+            algorithm=algorithm,
+            encrypted_key_material="d3JhcHBlZA==",
+        )
+        await keys.create_dek(kek, request, rewrap=False)
 
 
 def empty_registry() -> Registry:

@@ -24,7 +24,7 @@ from registry.errors import RegistryError, UnauthorizedError
 from registry.security.audit import AuditLog
 from registry.security.config import AuthConfigSource
 from registry.services import Registry
-from registry.ui import browse, compare, keys
+from registry.ui import browse, changes, compare, keys
 from registry.ui.listing import SubjectIndex
 from registry.ui.page import Page
 from registry.ui.viewer import identify
@@ -88,6 +88,8 @@ class UiApp:
                 Route(f"{PREFIX}/check", self._page(compare.check_form), methods=["GET"]),
                 Route(f"{PREFIX}/check", self._page(compare.check), methods=["POST"]),
                 Route(f"{PREFIX}/register", self._page(self._register), methods=["POST"]),
+                Route(f"{PREFIX}/delete-version", self._page(self._delete), methods=["POST"]),
+                Route(f"{PREFIX}/set-level", self._page(self._set_level), methods=["POST"]),
                 Mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static"),
             ]
         )
@@ -119,3 +121,9 @@ class UiApp:
 
     async def _register(self, page: Page) -> Response:
         return await compare.register(page, self._audit)
+
+    async def _delete(self, page: Page) -> Response:
+        return await changes.delete_version(page, self._audit)
+
+    async def _set_level(self, page: Page) -> Response:
+        return await changes.set_level(page, self._audit)

@@ -6,6 +6,7 @@ import json
 
 from starlette.responses import Response
 
+from compat.types import CompatibilityLevel
 from registry.errors import RegistryError
 from registry.state import SubjectVersion
 from registry.subjects import normalize_subject
@@ -78,6 +79,7 @@ async def subject(page: Page) -> Response:
         "rule_set": _json(schema.rule_set),
         "settings": settings_of(page.registry, name),
         "previous": _previous(versions, shown),
+        "levels": [level.value for level in CompatibilityLevel],
     }
     return page.render("subject.html", values)
 

@@ -50,6 +50,12 @@ class Viewer:
             return False
         return self.acl.allows(self.principal, Permission.WRITE, subject)
 
+    def may_admin(self, subject: str) -> bool:
+        """Whether the page offers to change the subject's settings."""
+        if self.acl is None or self.principal is None or not self.writes:
+            return False
+        return self.acl.allows(self.principal, Permission.ADMIN, subject)
+
 
 ANONYMOUS = Viewer()
 

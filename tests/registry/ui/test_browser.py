@@ -130,3 +130,31 @@ def test_a_signed_in_writer_registers_a_checked_schema(browser: Browser, auth_fi
     finally:
         context.close()
         server.stop()
+
+
+def test_an_admin_sets_the_level_and_soft_deletes_a_version(
+    browser: Browser, auth_file: Path
+) -> None:
+    server = LoopbackServer(sample_app(AuthConfigSource(auth_file)))
+    context = browser.new_context(
+        base_url=server.url,
+        http_credentials={"username": "admin", "password": PASSWORDS["admin"]},
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/ui/subject?name=orders-value&version=3")
+        page.select_option("#level", "FULL_TRANSITIVE")
+        page.locator("#set-level").click()
+        expect(page.locator("#message")).to_have_text(
+            "Compatibility of orders-value set to FULL_TRANSITIVE"
+        )
+        # The delete asks first; accepting the dialog sends it.
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("#delete-version").click()
+        expect(page.locator("#message")).to_have_text("Soft-deleted orders-value version 3")
+        page.reload()
+        expect(page.locator("#version-title")).to_have_text("Version 3 (soft-deleted)")
+    finally:
+        context.close()
+        server.stop()

@@ -1,4 +1,5 @@
-"""Users of the UI's tests with authentication on: a reader and a writer of `orders-*`."""
+"""Users of the UI's tests with authentication on: a reader, a writer and an admin of
+`orders-*`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from registry.security.passwords import hash_password
 
-PASSWORDS = {"reader": "r-secret", "writer": "w-secret"}
+PASSWORDS = {"reader": "r-secret", "writer": "w-secret", "admin": "a-secret"}
 ACL = """
 [[acl]]
 principal = "reader"
@@ -18,6 +19,11 @@ permissions = ["read"]
 principal = "writer"
 subjects = "orders-*"
 permissions = ["read", "write"]
+
+[[acl]]
+principal = "admin"
+subjects = "orders-*"
+permissions = ["read", "write", "admin"]
 """
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 

@@ -25,9 +25,10 @@ from registry.security.audit import AuditLog
 from registry.security.config import AuthConfigSource
 from registry.services import Registry
 from registry.ui import browse, changes, compare, keys
+from registry.ui.changes import guarded_write
 from registry.ui.listing import SubjectIndex
 from registry.ui.page import Page
-from registry.ui.viewer import identify
+from registry.ui.viewer import Viewer, identify
 
 #: Where the UI is served.
 PREFIX = "/ui"
@@ -120,10 +121,16 @@ class UiApp:
         return endpoint
 
     async def _register(self, page: Page) -> Response:
-        return await compare.register(page, self._audit)
+        return await guarded_write(
+            page, self._audit, "ui_register", Viewer.may_write, changes.register
+        )
 
     async def _delete(self, page: Page) -> Response:
-        return await changes.delete_version(page, self._audit)
+        return await guarded_write(
+            page, self._audit, "ui_delete_version", Viewer.may_write, changes.delete_version
+        )
 
     async def _set_level(self, page: Page) -> Response:
-        return await changes.set_level(page, self._audit)
+        return await guarded_write(
+            page, self._audit, "ui_set_config", Viewer.may_admin, changes.set_level
+        )

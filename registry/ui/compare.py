@@ -11,7 +11,6 @@ from compat.formats import ParsedSchema
 from compat.types import CompatibilityLevel, SchemaType
 from registry.errors import RegistryError
 from registry.requests import SchemaRequest
-from registry.security.audit import AuditLog
 from registry.subjects import normalize_subject
 from registry.ui.browse import find_versions, not_found
 from registry.ui.diffing import changed_lines, side_by_side
@@ -151,36 +150,3 @@ def _explain(
         if found:
             out.append(Against(version.version, found))
     return tuple(out)
-
-
-async def register(page: Page, audit: AuditLog) -> Response:
-    """Register the posted schema: only for a viewer whose ACL grants write on the subject,
-    and only from the page's own script (htmx's header), never from another site's form.
-    Every attempt by a known user is audited, as the API's writes are."""
-    form = await read_form(page.request, page.registry.settings.max_request_bytes)
-    name = normalize_subject(form.get("subject", ""))
-    response = await _register(page, name, form)
-    if page.viewer.principal is not None:
-        audit.record(
-            principal=page.viewer.principal,
-            action="ui_register",
-            subject=name,
-            status=response.status_code,
-        )
-    return response
-
-
-async def _register(page: Page, name: str, form: dict[str, str]) -> Response:
-    if not page.partial or not page.viewer.may_write(name):
-        return page.render("_message.html", {"message": "Not allowed", "ok": False}, status=403)
-    kind = schema_type(form.get("schemaType", ""))
-    request = SchemaRequest(form.get("schema", ""), schema_type=kind)
-    try:
-        version = await page.registry.registration.register(name, request)
-    except RegistryError as exc:
-        return page.render("_message.html", {"message": exc.message, "ok": False})
-    message = f"Registered {name} version {version.version} (id {version.schema.id})"
-    return page.render(
-        "_message.html",
-        {"message": message, "ok": True, "subject": name, "version": version.version},
-    )

@@ -14,11 +14,13 @@ from cli.generate_command import generate
 from cli.import_command import import_
 from cli.key_commands import dek, kek
 from cli.register_command import register
+from cli.rule_check import check_rules
 from cli.serve_command import serve
 from cli.subject_commands import delete, get, subjects, versions
 
 COMMANDS: tuple[click.Command, ...] = (
     check,
+    check_rules,
     register,
     subjects,
     versions,

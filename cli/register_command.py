@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,8 +21,11 @@ from cli.parse_errors import explain, registry_reason
 from cli.registry_check import registry_outcome
 from cli.report import problem_lines
 from cli.rest_client import RegistryRestClient, as_object, segment
-from cli.schema_files import ReferenceSpec, read_text, schema_type_for
+from cli.rule_check import contract_problems, read_json_object, render
+from cli.schema_files import ReferenceSpec, SchemaLoader, read_text, schema_type_for
+from compat.formats import default_formats
 from compat.types import SchemaType
+from serdes.rules.lint import Severity
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 #: Confluent's "invalid schema" and "invalid schema type" codes.
@@ -70,11 +74,37 @@ def _invalid(file: Path, schema_type: str, refusal: RegistryRefusedError) -> Inp
     )
 
 
+def _check_contract(
+    file: Path,
+    kind: SchemaType,
+    text: str,
+    rule_set: dict[str, Any],
+    metadata: dict[str, Any],
+    rule_set_file: Path,
+) -> None:
+    """Refuse (exit 2) a rule set with errors; print its warnings and go on."""
+    try:
+        parsed = SchemaLoader(default_formats()).parse_text(text, kind, origin=str(file))
+    except InputError:
+        parsed = None  # references in the registry: the tags are not checked here
+    problems = contract_problems(parsed, text, rule_set, metadata)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise InputError(
+            f"{render(problems, rule_set_file)}\nNot registered: fix the rule set "
+            f"(`cairn check-rules {shlex.quote(str(file))} --rule-set "
+            f"{shlex.quote(str(rule_set_file))}`)."
+        )
+    if problems:
+        click.echo(render(problems, rule_set_file), err=True)
+
+
 @click.command(
     epilog="""\b
 Example:
   cairn register orders-value order.avsc
-  cairn register orders-value order.avsc -r com.acme.Money=@money-value:1"""
+  cairn register orders-value order.avsc -r com.acme.Money=@money-value:1
+  cairn register customers-value customer.avsc --rule-set rules.json --metadata meta.json"""
 )
 @click.argument("subject")
 @click.argument("file", type=_FILE)
@@ -87,6 +117,19 @@ Example:
     help="NAME=@SUBJECT:VERSION of a registered schema this one uses; repeatable.",
 )
 @click.option("--normalize", is_flag=True, help="Register the normalised form.")
+@click.option(
+    "--rule-set",
+    "rule_set_file",
+    type=_FILE,
+    help="A ruleSet JSON to register with the schema (its data contract); checked first "
+    "as `cairn check-rules` does, and not sent when it has errors.",
+)
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=_FILE,
+    help="A metadata JSON (tags, properties, sensitive) to register with the schema.",
+)
 @connection_options
 def register(
     subject: str,
@@ -94,13 +137,23 @@ def register(
     schema_type: SchemaType | None,
     references: tuple[str, ...],
     normalize: bool,
+    rule_set_file: Path | None,
+    metadata_file: Path | None,
     client: RegistryRestClient,
 ) -> None:
     """Register FILE under SUBJECT and print its id and version."""
     kind = schema_type_for(file, schema_type).value
-    body: dict[str, object] = {"schema": read_text(file), "schemaType": kind}
+    text = read_text(file)
+    body: dict[str, object] = {"schema": text, "schemaType": kind}
     if references:
         body["references"] = [ReferenceSpec.parse(r).to_registry() for r in references]
+    metadata = read_json_object(metadata_file, "metadata") if metadata_file else None
+    if metadata is not None:
+        body["metadata"] = metadata
+    if rule_set_file is not None:
+        rule_set = read_json_object(rule_set_file, "rule set")
+        _check_contract(file, SchemaType(kind), text, rule_set, metadata or {}, rule_set_file)
+        body["ruleSet"] = rule_set
     query = {"normalize": True} if normalize else None
     path = f"/subjects/{segment(subject)}"
     try:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import celpy
 from celpy import celtypes
 from google.protobuf.message import Message
 
-from serdes.rules._model import RuleKind
+from serdes.rules._model import Rule, RuleKind
 from serdes.rules.context import FieldContext, FieldRuleExecutor, RuleContext
 from serdes.rules.protobuf_fields import message_to_plain, plain_to_message
 
@@ -96,6 +97,24 @@ class CelExecutor:
             return True if ctx.rule.kind is RuleKind.CONDITION else value
         return self._evaluate(body, args)
 
+    def check_rule(self, rule: Rule, parameter: Callable[[str], str | None]) -> list[str]:
+        """Whether the expression (and its guard) compiles."""
+        if not rule.expr or not rule.expr.strip():
+            return ["the rule has no expr"]
+        guard, found, body = rule.expr.partition(";")
+        parts = [guard, body] if found else [rule.expr]
+        problems = []
+        for part in parts:
+            if not part.strip():
+                continue
+            try:
+                self._env.compile(part)
+            except Exception as exc:  # celpy raises its own parse errors, and lark's
+                problems.append(
+                    f"the CEL expression {part.strip()!r} does not compile: {_why(exc)}"
+                )
+        return problems
+
     def _evaluate(self, expr: str, args: dict[str, Any]) -> Any:
         program = self._programs.get(expr)
         if program is None:
@@ -105,6 +124,17 @@ class CelExecutor:
         if "now" in expr and "now" not in args:
             args["now"] = celtypes.TimestampType(datetime.datetime.now(tz=datetime.UTC))
         return from_cel(program.evaluate(args))
+
+
+def _why(exc: Exception) -> str:
+    """A parse error in one line: where it is, and lark's reason (celpy's own text only
+    repeats the expression with a caret)."""
+    reason = str(exc.__context__ or exc).strip().splitlines()
+    where = getattr(exc, "column", None)
+    text = reason[0] if reason else type(exc).__name__
+    if where is not None and exc.__context__ is None:
+        text = f"unexpected input at column {where}"
+    return text
 
 
 class CelFieldExecutor(FieldRuleExecutor):
@@ -128,3 +158,7 @@ class CelFieldExecutor(FieldRuleExecutor):
             "message": to_cel(_plain(field.containing)),
         }
         return self._cel.execute(ctx, value, args)
+
+    def check_rule(self, rule: Rule, parameter: Callable[[str], str | None]) -> list[str]:
+        """Whether the expression (and its guard) compiles."""
+        return self._cel.check_rule(rule, parameter)

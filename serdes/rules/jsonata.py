@@ -9,11 +9,13 @@ the migrated record. Expressions are compiled once. Needs the `rules` extra.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import jsonata
 from google.protobuf.message import Message
 
+from serdes.rules._model import Rule
 from serdes.rules.context import RuleContext
 from serdes.rules.protobuf_fields import message_to_plain
 
@@ -40,3 +42,13 @@ class JsonataExecutor:
         if isinstance(message, Message):
             message = message_to_plain(message)
         return compiled.evaluate(message)
+
+    def check_rule(self, rule: Rule, parameter: Callable[[str], str | None]) -> list[str]:
+        """Whether the expression compiles."""
+        if not rule.expr or not rule.expr.strip():
+            return ["the rule has no expr"]
+        try:
+            jsonata.Jsonata(rule.expr)
+        except Exception as exc:  # jsonata-python raises its own JException
+            return [f"the JSONata expression does not compile: {exc}"]
+        return []

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from serdes.errors import RuleError
-from serdes.rules._model import RuleMode
+from serdes.rules._model import Rule, RuleMode
 from serdes.rules.context import FieldContext, FieldRuleExecutor, FieldType, RuleContext
 from serdes.rules.encryption.dek_client import DekRegistryClient
-from serdes.rules.encryption.keys import DataKeys
+from serdes.rules.encryption.keys import DataKeys, rule_settings
 from serdes.rules.encryption.kms import KmsDriver
 
 
@@ -50,6 +50,14 @@ class _UsesDataKeys:
     def keys(self) -> DataKeys:
         """The DEKs this executor encrypts with."""
         return self._keys
+
+    def check_rule(self, rule: Rule, parameter: Callable[[str], str | None]) -> list[str]:
+        """Whether the rule names a KEK, a known DEK algorithm and valid expiry days."""
+        try:
+            rule_settings(rule.type or "ENCRYPT", parameter)
+        except RuleError as exc:
+            return [str(exc)]
+        return []
 
 
 class FieldEncryptionExecutor(_UsesDataKeys, FieldRuleExecutor):

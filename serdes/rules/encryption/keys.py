@@ -68,11 +68,7 @@ class DataKeys:
 
     def check(self, ctx: RuleContext) -> tuple[str, str, int]:
         """The rule's KEK name, DEK algorithm and expiry days; a `RuleError` when invalid."""
-        kek_name = ctx.parameter(KEK_NAME)
-        if not kek_name:
-            raise RuleError(f"the {ctx.rule.type} rule needs a non-empty {KEK_NAME}")
-        algorithm = check_algorithm(ctx.parameter(DEK_ALGORITHM) or "AES256_GCM")
-        return kek_name, algorithm, _expiry_days(ctx.parameter(DEK_EXPIRY_DAYS))
+        return rule_settings(ctx.rule.type or "ENCRYPT", ctx.parameter)
 
     def encrypt(self, ctx: RuleContext, plain: bytes) -> bytes:
         """`plain` under the subject's current DEK, with its version first when DEKs rotate."""
@@ -213,6 +209,16 @@ class DataKeys:
 
     def _unwrap(self, kek: Kek, wrapped: bytes) -> bytes:
         return self._access(kek).unwrap(wrapped)
+
+
+def rule_settings(rule_type: str, parameter: Callable[[str], str | None]) -> tuple[str, str, int]:
+    """An encryption rule's KEK name, DEK algorithm and DEK expiry days, read with
+    `parameter` (the rule's params, then the schema's metadata); a `RuleError` if invalid."""
+    kek_name = parameter(KEK_NAME)
+    if not kek_name:
+        raise RuleError(f"the {rule_type} rule needs a non-empty {KEK_NAME}")
+    algorithm = check_algorithm(parameter(DEK_ALGORITHM) or "AES256_GCM")
+    return kek_name, algorithm, _expiry_days(parameter(DEK_EXPIRY_DAYS))
 
 
 def _expiry_days(text: str | None) -> int:

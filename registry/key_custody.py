@@ -13,7 +13,7 @@ Failures raise `registry.dek_errors.KmsError` (500 50070), or `KmsAccessDeniedEr
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from registry.dek_records import Kek
@@ -32,6 +32,10 @@ class KeyCustody(Protocol):
 
     def unwrap(self, kek: Kek, wrapped: bytes) -> bytes:
         """The key material in `wrapped`."""
+
+
+#: How a registry gets its KMS access when it first needs it (None: it has none).
+CustodyLoader = Callable[[], "KeyCustody | None"]
 
 
 def default_key_custody(environ: Mapping[str, str]) -> KeyCustody | None:

@@ -11,6 +11,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 import uvicorn
@@ -103,7 +104,7 @@ def build_registry(
         elapsed,
         store.state.skipped_records,
     )
-    custody = default_key_custody(os.environ)
+    custody = partial(default_key_custody, os.environ)
     return Registry.create(store, formats or default_formats(), settings, telemetry, custody)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compat.formats import Formats
-from registry.key_custody import KeyCustody
+from registry.key_custody import CustodyLoader
 from registry.resolver import SchemaResolver
 from registry.services.config_mode import ConfigModeService
 from registry.services.contexts import ContextService
@@ -68,11 +68,11 @@ class Registry:
         formats: Formats,
         settings: Settings,
         telemetry: Telemetry | None = None,
-        key_custody: KeyCustody | None = None,
+        key_custody: CustodyLoader | None = None,
     ) -> Registry:
         """Wire the services over `store`, sharing one parser cache, one write support and
-        `telemetry`, the counters (None: count nothing). `key_custody` is the KMS access
-        shared KEKs need (None: they are refused)."""
+        `telemetry`, the counters (None: count nothing). `key_custody` loads the KMS access
+        shared KEKs need, on their first use (None: they are refused)."""
         resolver = SchemaResolver(store.state, formats)
         queries = RegistryQueries(store.state, resolver, formats, settings)
         writes = WriteSupport(store)

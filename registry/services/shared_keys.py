@@ -18,7 +18,7 @@ import base64
 
 from registry.dek_errors import InvalidKeyError, KmsError
 from registry.dek_records import DEFAULT_ALGORITHM, Dek, Kek
-from registry.key_custody import KeyCustody
+from registry.key_custody import CustodyLoader, KeyCustody
 
 #: How many unwrapped DEKs are remembered before the memory starts over.
 _REMEMBERED = 10_000
@@ -29,22 +29,37 @@ _NO_KMS = (
 
 
 class SharedKeys:
-    """KMS work for shared KEKs, through `custody` (None: there is no KMS access)."""
+    """KMS work for shared KEKs, through the custody `load` gives (None: no KMS access).
 
-    __slots__ = ("_custody", "_unwrapped")
+    `load` runs on the first shared-KEK operation, in a worker thread: the KMS libraries it
+    imports cost a start-up most registries, without shared KEKs, need not pay.
+    """
 
-    def __init__(self, custody: KeyCustody | None) -> None:
-        self._custody = custody
+    __slots__ = ("_custody", "_load", "_loading", "_unwrapped")
+
+    def __init__(self, load: CustodyLoader | None) -> None:
+        self._load = load
+        self._loading = asyncio.Lock()
+        self._custody: KeyCustody | None = None
         self._unwrapped: dict[tuple[str, str, str, str], bytes] = {}
 
-    def _need(self, what: str, name: str) -> KeyCustody:
-        if self._custody is None:
-            raise InvalidKeyError("shared", _NO_KMS.format(what=what, name=name))
+    async def _current(self) -> KeyCustody | None:
+        if self._load is not None:
+            async with self._loading:  # concurrent first uses wait for the one load
+                if self._load is not None:
+                    self._custody = await asyncio.to_thread(self._load)
+                    self._load = None
         return self._custody
+
+    async def _need(self, what: str, name: str) -> KeyCustody:
+        custody = await self._current()
+        if custody is None:
+            raise InvalidKeyError("shared", _NO_KMS.format(what=what, name=name))
+        return custody
 
     async def test(self, kek: Kek) -> None:
         """Prove the KMS key works: wrap and unwrap a throw-away AES256_GCM key."""
-        custody = self._need("test sharing", kek.name)
+        custody = await self._need("test sharing", kek.name)
         raw = await asyncio.to_thread(custody.generate, DEFAULT_ALGORITHM)
         wrapped = await asyncio.to_thread(custody.wrap, kek, raw)
         if await asyncio.to_thread(custody.unwrap, kek, wrapped) != raw:
@@ -53,7 +68,7 @@ class SharedKeys:
     async def new_material(self, kek: Kek, algorithm: str, rewrap_of: Dek | None) -> str:
         """Wrapped material (base64) for a DEK: fresh, or `rewrap_of`'s key wrapped anew."""
         what = "rewrap a DEK" if rewrap_of is not None else "generate a DEK"
-        custody = self._need(what, kek.name)
+        custody = await self._need(what, kek.name)
         if rewrap_of is not None and rewrap_of.encrypted_key_material:
             raw = await self._unwrap(custody, kek, rewrap_of.encrypted_key_material)
         else:
@@ -66,21 +81,23 @@ class SharedKeys:
     async def check_material(self, kek: Kek, material: str) -> None:
         """Refuse (42271) client-wrapped material that the shared KEK's key cannot unwrap,
         so that no read of it fails later; without KMS access it is stored as it is."""
-        if self._custody is None:
+        custody = await self._current()
+        if custody is None:
             return
         try:
-            await self._unwrap(self._custody, kek, material)
+            await self._unwrap(custody, kek, material)
         except KmsError as exc:
             detail = f"encryptedKeyMaterial does not unwrap with the key of '{kek.name}': {exc}"
             raise InvalidKeyError("encryptedKeyMaterial", detail) from exc
 
     async def key_material(self, kek: Kek | None, dek: Dek) -> str | None:
         """The DEK's plaintext (base64) for a shared KEK's DEK; None for any other."""
-        if kek is None or not kek.shared or self._custody is None:
+        if kek is None or not kek.shared or not dek.encrypted_key_material:
             return None
-        if not dek.encrypted_key_material:
+        custody = await self._current()
+        if custody is None:
             return None
-        raw = await self._unwrap(self._custody, kek, dek.encrypted_key_material)
+        raw = await self._unwrap(custody, kek, dek.encrypted_key_material)
         return base64.b64encode(raw).decode("ascii")
 
     async def _unwrap(self, custody: KeyCustody, kek: Kek, material: str) -> bytes:

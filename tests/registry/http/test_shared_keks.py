@@ -154,7 +154,7 @@ class FailingCustody:
 
 def test_a_failing_kms_is_50070_and_writes_nothing() -> None:
     store = Store(MemoryLog())
-    registry = Registry.create(store, default_formats(), Settings(), None, FailingCustody())
+    registry = Registry.create(store, default_formats(), Settings(), None, FailingCustody)
     with TestClient(create_app(registry)) as client:
         make_kek(client, shared=True)
         message = error(client.post(f"{KEKS}/kek1/deks/s", json={}), 500, 50070)
@@ -178,7 +178,7 @@ class RefusingCustody:
 
 def test_access_denied_is_40370() -> None:
     store = Store(MemoryLog())
-    registry = Registry.create(store, default_formats(), Settings(), None, RefusingCustody())
+    registry = Registry.create(store, default_formats(), Settings(), None, RefusingCustody)
     with TestClient(create_app(registry)) as client:
         make_kek(client, shared=True)
         assert "key-1" in error(client.post(f"{KEKS}/kek1/deks/s", json={}), 403, 40370)

@@ -16,6 +16,7 @@ The local KMS driver is always there; the AWS KMS one when boto3 is installed (t
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -24,7 +25,7 @@ from serdes.client import HTTP_CONF_KEYS, HttpSettings
 from serdes.rules.encryption.dek_client import Dek, DekConflict, DekRegistryClient, Kek
 from serdes.rules.encryption.executor import FieldEncryptionExecutor, PayloadEncryptionExecutor
 from serdes.rules.encryption.keys import DataKeys
-from serdes.rules.encryption.kms import Aead, KmsDriver, LocalKmsDriver
+from serdes.rules.encryption.kms import AWS_PREFIX, Aead, KmsDriver, LocalKmsDriver
 
 _CLIENT_KEYS = HTTP_CONF_KEYS
 logger = logging.getLogger(__name__)
@@ -63,13 +64,29 @@ def encryption_executors(
 def default_drivers(environ: Mapping[str, str]) -> tuple[KmsDriver, ...]:
     """The local KMS driver, and the AWS KMS driver when boto3 is installed."""
     drivers: list[KmsDriver] = [LocalKmsDriver(environ)]
-    try:
-        from serdes.rules.encryption.aws_kms import AwsKmsDriver  # noqa: PLC0415
-    except ImportError:
+    if importlib.util.find_spec("boto3") is None:
         logger.debug("boto3 is not installed: aws-kms KEKs cannot be used")
     else:
-        drivers.append(AwsKmsDriver(environ))
+        drivers.append(_OnFirstUse(AWS_PREFIX, environ))
     return tuple(drivers)
+
+
+class _OnFirstUse:
+    """The AWS driver, imported when a KEK first needs it: boto3 takes a while to load,
+    and most serializers never meet an aws-kms KEK."""
+
+    def __init__(self, prefix: str, environ: Mapping[str, str]) -> None:
+        self.prefix = prefix
+        self._environ = environ
+        self._driver: KmsDriver | None = None
+
+    def aead(self, conf: Mapping[str, str], key_url: str) -> Aead:
+        """The AWS driver's AEAD for `key_url`."""
+        if self._driver is None:
+            from serdes.rules.encryption.aws_kms import AwsKmsDriver  # noqa: PLC0415
+
+            self._driver = AwsKmsDriver(self._environ)
+        return self._driver.aead(conf, key_url)
 
 
 __all__ = [

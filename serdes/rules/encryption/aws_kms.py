@@ -28,9 +28,8 @@ from botocore.credentials import DeferredRefreshableCredentials, create_assume_r
 from botocore.exceptions import BotoCoreError, ClientError
 
 from serdes.errors import KmsAccessDeniedError, RuleError
-from serdes.rules.encryption.kms import Aead
+from serdes.rules.encryption.kms import AWS_PREFIX, Aead
 
-AWS_PREFIX = "aws-kms://"
 ACCESS_KEY_ID = "access.key.id"
 SECRET_ACCESS_KEY = "secret.access.key"
 PROFILE = "profile"

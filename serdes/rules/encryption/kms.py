@@ -24,6 +24,7 @@ from tink.proto import aes_gcm_pb2, tink_pb2
 from serdes.errors import KmsAccessDeniedError, RuleError
 
 LOCAL_PREFIX = "local-kms://"
+AWS_PREFIX = "aws-kms://"
 #: Further key ids a KEK's DEKs may be wrapped with (after a KMS key rotation), comma
 #: separated, in the KEK's `kmsProps` or the rule config.
 ALTERNATE_KEY_IDS = "encrypt.alternate.kms.key.ids"

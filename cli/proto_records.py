@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import random
 
-from google.protobuf import descriptor_pool, json_format, message_factory
+from google.protobuf import json_format, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from cli.errors import InputError
 from cli.fake_values import text_for, timestamp
 from compat.protobuf import ParsedProtobuf, encode_indexes, message_index
+from serdes.protobuf import pool_of
 
 _INTS = {
     FieldDescriptor.TYPE_INT32: (-1000, 100_000),
@@ -36,10 +37,7 @@ class ProtoRecordGenerator:
     """Generates messages of one message type of a Protobuf schema (the first by default)."""
 
     def __init__(self, parsed: ParsedProtobuf, message: str | None, *, seed: int | None) -> None:
-        pool = descriptor_pool.DescriptorPool()
-        for dependency in parsed.compiled.dependencies:
-            pool.Add(dependency)
-        pool.Add(parsed.file)
+        pool = pool_of(parsed)
         package = parsed.file.package
         if message is None:
             if not parsed.file.message_type:

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-from google.protobuf import descriptor_pool
 
 from cli.errors import InputError
 from cli.param_types import SCHEMA_TYPE
 from cli.schema_files import ReferenceSpec, SchemaLoader
 from compat.formats import ParsedSchema, default_formats
+from compat.protobuf import ParsedProtobuf
 from compat.types import SchemaType
 from registry.errors import RegistryError
 from registry.rules import validate_rule_set
+from serdes.protobuf import pool_of
 from serdes.rules import RuleRegistry
 from serdes.rules.lint import RuleProblem, Severity, lint_rule_set
 from serdes.rules.protobuf_fields import ProtobufFieldWalker
@@ -69,15 +70,11 @@ def _json_tags(node: Any) -> Iterator[str]:
 
 
 def _protobuf_tags(parsed: ParsedSchema) -> Iterator[str]:
-    compiled = getattr(parsed, "compiled", None)
-    if compiled is None:
+    if not isinstance(parsed, ParsedProtobuf):
         return
-    pool = descriptor_pool.DescriptorPool()
-    for dependency in compiled.dependencies:
-        pool.Add(dependency)
-    pool.Add(compiled.file)
     walker = ProtobufFieldWalker()
-    stack = list(pool.FindFileByName(compiled.file.name).message_types_by_name.values())
+    file = pool_of(parsed).FindFileByName(parsed.file.name)
+    stack = list(file.message_types_by_name.values())
     while stack:
         message = stack.pop()
         stack.extend(message.nested_types)

@@ -101,12 +101,18 @@ def compile_schema(schema: Schema, client: RegistryClient | None) -> ParsedProto
         raise SchemaError(str(exc)) from exc
 
 
-def message_class(parsed: ParsedProtobuf, full_name: str) -> type[Message]:
-    """A dynamic message class for `full_name` in a compiled schema (its own descriptor pool)."""
+def pool_of(parsed: ParsedProtobuf) -> descriptor_pool.DescriptorPool:
+    """A descriptor pool of its own holding a compiled schema and every file it imports."""
     pool = descriptor_pool.DescriptorPool()
     for dependency in parsed.compiled.dependencies:
         pool.Add(dependency)
     pool.Add(parsed.file)
+    return pool
+
+
+def message_class(parsed: ParsedProtobuf, full_name: str) -> type[Message]:
+    """A dynamic message class for `full_name` in a compiled schema (its own descriptor pool)."""
+    pool = pool_of(parsed)
     try:
         descriptor = pool.FindMessageTypeByName(full_name)
     except KeyError as exc:

@@ -164,36 +164,6 @@ ONE_CONDITION = {
 }
 
 
-def rule_cases(
-    data: list[dict[str, Any]], ours_client: CachedRegistryClient, ck: SchemaRegistryClient
-) -> dict[str, tuple[Callable[[], object], Callable[[], object], float]]:
-    """Avro with one CEL condition, both libraries reading the rule set from the registry."""
-    CelExecutor.register()
-    subject = f"{RULES_CTX.topic}-value"
-    ours_client.register_schema(subject, Schema(AVRO_SCHEMA, "AVRO", rule_set=ONE_CONDITION))
-    body = {"schema": AVRO_SCHEMA, "schemaType": "AVRO", "ruleSet": ONE_CONDITION}
-    ck.register_schema(subject, CkSchema.from_dict(body))
-    latest = {"use.latest.version": True}
-    ours = AvroSerializer(ours_client, None, conf=latest)
-    theirs = CkAvroSerializer(ck, None, conf={**CK_CONF, "auto.register.schemas": False, **latest})
-    ours_bytes = [ours(r, RULES_CTX) for r in data]
-    theirs_bytes = [theirs(r, RULES_CTX) for r in data]
-    ours_reader = AvroDeserializer(ours_client)
-    theirs_reader = CkAvroDeserializer(ck, conf=CK_CONF)
-    return {
-        "avro serialize (one CEL condition)": (
-            lambda: [ours(r, RULES_CTX) for r in data],
-            lambda: [theirs(r, RULES_CTX) for r in data],
-            1.0,
-        ),
-        "avro deserialize (one CEL cond.)": (
-            lambda: [ours_reader(b, RULES_CTX) for b in ours_bytes],
-            lambda: [theirs_reader(b, RULES_CTX) for b in theirs_bytes],
-            1.0,
-        ),
-    }
-
-
 ENCRYPTED_CTX = SerializationContext("bench_encrypted", MessageField.VALUE)
 KMS_SECRET = "a bench-only local KMS secret"
 #: The CEL condition, plus the `customer` field encrypted on write and decrypted on read.
@@ -216,30 +186,32 @@ CONDITION_AND_ENCRYPT = {
 }
 
 
-def encrypted_cases(
-    data: list[dict[str, Any]],
-    ours_client: CachedRegistryClient,
-    ck: SchemaRegistryClient,
-    dek_registry_url: str,
-    rounds: int,
-) -> dict[str, tuple[Callable[[], object], Callable[[], object], float]]:
-    """Avro with one CEL condition and one encrypted field.
+Cases = dict[str, tuple[Callable[[], object], Callable[[], object], float]]
 
-    confluent-kafka's serializer writes the ciphertext into the caller's record, so each
+
+def contract_cases(
+    label: str,
+    ctx: SerializationContext,
+    schema: str,
+    rule_set: dict[str, Any],
+    data: list[dict[str, Any]],
+    clients: tuple[CachedRegistryClient, SchemaRegistryClient],
+    *,
+    rounds: int,
+    rule_conf: dict[str, str] | None = None,
+    encrypted: str | None = None,
+) -> Cases:
+    """Avro under a data contract, both libraries reading the rule set from the registry.
+
+    confluent-kafka's serializer writes transformed fields into the caller's record, so each
     round of each side gets copies made before the clock starts.
     """
-    CkLocalKmsDriver.register()
-    CkFieldEncryptionExecutor.register()
-    subject = f"{ENCRYPTED_CTX.topic}-value"
-    schema = json.loads(AVRO_SCHEMA)
-    for field in schema["fields"]:
-        if field["name"] == "customer":
-            field["confluent:tags"] = ["PII"]
-    text = json.dumps(schema)
-    ours_client.register_schema(subject, Schema(text, "AVRO", rule_set=CONDITION_AND_ENCRYPT))
-    body = {"schema": text, "schemaType": "AVRO", "ruleSet": CONDITION_AND_ENCRYPT}
-    ck.register_schema(subject, CkSchema.from_dict(body))
-    rule_conf = {"url": dek_registry_url, "secret": KMS_SECRET}
+    ours_client, ck = clients
+    subject = f"{ctx.topic}-value"
+    ours_client.register_schema(subject, Schema(schema, "AVRO", rule_set=rule_set))
+    ck.register_schema(
+        subject, CkSchema.from_dict({"schema": schema, "schemaType": "AVRO", "ruleSet": rule_set})
+    )
     rules = RuleRegistry.default(rule_conf=rule_conf)
     latest = {"use.latest.version": True}
     ck_conf = {**CK_CONF, "auto.register.schemas": False, **latest}
@@ -247,27 +219,37 @@ def encrypted_cases(
     theirs = CkAvroSerializer(ck, None, conf=ck_conf, rule_conf=rule_conf)
     ours_inputs = iter([[dict(r) for r in data] for _ in range(rounds)])
     theirs_inputs = iter([[dict(r) for r in data] for _ in range(rounds)])
-    ours_bytes = [ours(dict(r), ENCRYPTED_CTX) for r in data]
-    theirs_bytes = [theirs(dict(r), ENCRYPTED_CTX) for r in data]
+    ours_bytes = [ours(dict(r), ctx) for r in data]
+    theirs_bytes = [theirs(dict(r), ctx) for r in data]
     for written in (ours_bytes[0], theirs_bytes[0]):
         assert written is not None
-        assert data[0]["customer"].encode() not in written
+        if encrypted is not None:
+            assert data[0][encrypted].encode() not in written
     ours_reader = AvroDeserializer(ours_client, rule_registry=rules)
     theirs_reader = CkAvroDeserializer(ck, conf=CK_CONF, rule_conf=rule_conf)
-    assert ours_reader(ours_bytes[0], ENCRYPTED_CTX) == data[0]
-    assert theirs_reader(theirs_bytes[0], ENCRYPTED_CTX) == data[0]
+    assert ours_reader(ours_bytes[0], ctx) == data[0]
+    assert theirs_reader(theirs_bytes[0], ctx) == data[0]
     return {
-        "avro serialize (CEL + ENCRYPT)": (
-            lambda: [ours(r, ENCRYPTED_CTX) for r in next(ours_inputs)],
-            lambda: [theirs(r, ENCRYPTED_CTX) for r in next(theirs_inputs)],
+        f"avro serialize ({label})": (
+            lambda: [ours(r, ctx) for r in next(ours_inputs)],
+            lambda: [theirs(r, ctx) for r in next(theirs_inputs)],
             1.0,
         ),
-        "avro deserialize (CEL + ENCRYPT)": (
-            lambda: [ours_reader(b, ENCRYPTED_CTX) for b in ours_bytes],
-            lambda: [theirs_reader(b, ENCRYPTED_CTX) for b in theirs_bytes],
+        f"avro deserialize ({label})": (
+            lambda: [ours_reader(b, ctx) for b in ours_bytes],
+            lambda: [theirs_reader(b, ctx) for b in theirs_bytes],
             1.0,
         ),
     }
+
+
+def encrypted_schema() -> str:
+    """The bench's Avro schema with its `customer` field tagged PII."""
+    schema = json.loads(AVRO_SCHEMA)
+    for field in schema["fields"]:
+        if field["name"] == "customer":
+            field["confluent:tags"] = ["PII"]
+    return json.dumps(schema)
 
 
 def per_record_us(run: Callable[[], object], count: int) -> float:
@@ -326,7 +308,7 @@ def run(stack: contextlib.ExitStack) -> None:
     proto_reader_theirs = CkProtobufDeserializer(order_cls)
 
     n = len(data)
-    cases: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
+    cases: Cases = {
         "avro serialize": (
             lambda: [avro_ours(r, CTX) for r in data],
             lambda: [avro_theirs(r, CTX) for r in data],
@@ -374,9 +356,35 @@ def run(stack: contextlib.ExitStack) -> None:
             lambda: [json_reader_theirs(b, CTX) for b in ck_json_bytes],
             10.0,
         )
-    cases.update(rule_cases(data, ours_client, ck))
+    CelExecutor.register()
+    clients = (ours_client, ck)
+    cases.update(
+        contract_cases(
+            "one CEL cond.",
+            RULES_CTX,
+            AVRO_SCHEMA,
+            ONE_CONDITION,
+            data,
+            clients,
+            rounds=args.rounds,
+        )
+    )
     dek_registry = stack.enter_context(local_registry())
-    cases.update(encrypted_cases(data, ours_client, ck, dek_registry.url, args.rounds))
+    CkLocalKmsDriver.register()
+    CkFieldEncryptionExecutor.register()
+    cases.update(
+        contract_cases(
+            "CEL + ENCRYPT",
+            ENCRYPTED_CTX,
+            encrypted_schema(),
+            CONDITION_AND_ENCRYPT,
+            data,
+            clients,
+            rounds=args.rounds,
+            rule_conf={"url": dek_registry.url, "secret": KMS_SECRET},
+            encrypted="customer",
+        )
+    )
 
     timings: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in cases}
     for _ in range(args.rounds):

@@ -15,10 +15,6 @@ import boto3
 import httpx
 import pytest
 from confluent_kafka.schema_registry import (
-    Rule,
-    RuleKind,
-    RuleMode,
-    RuleParams,
     RuleSet,
     Schema,
     SchemaRegistryClient,
@@ -38,7 +34,7 @@ from moto import mock_aws
 from serdes.avro import AvroDeserializer, AvroSerializer
 from serdes.client import registry_client
 from serdes.rules import RuleRegistry
-from tests.support.kms import confluent_rules
+from tests.support.kms import confluent_rules, encryption_rule
 
 pytestmark = pytest.mark.integration
 
@@ -87,19 +83,7 @@ def register(registry_url: str, subject: str, key_arn: str) -> str:
         "encrypt.kms.type": "aws-kms",
         "encrypt.kms.key.id": key_arn,
     }
-    rule = Rule(
-        "encrypt-pii",
-        "",
-        RuleKind.TRANSFORM,
-        RuleMode.WRITEREAD,
-        "ENCRYPT",
-        ["PII"],
-        RuleParams(params),
-        None,
-        None,
-        "ERROR,ERROR",
-        False,
-    )
+    rule = encryption_rule("ENCRYPT", "encrypt-pii", ["PII"], params)
     client = SchemaRegistryClient({"url": registry_url})
     client.register_schema(subject, Schema(AVRO, "AVRO", [], None, RuleSet(None, [rule])))
     client.close()

@@ -19,10 +19,6 @@ import pytest
 from confluent_kafka.schema_registry import (
     Metadata,
     MetadataTags,
-    Rule,
-    RuleKind,
-    RuleMode,
-    RuleParams,
     RuleSet,
     Schema,
     SchemaRegistryClient,
@@ -55,7 +51,7 @@ from serdes.rules.encryption import (
     encryption_executor,
 )
 from serdes.rules.encryption.kms import local_kek
-from tests.support.kms import LOCAL_KMS_SECRET, confluent_rules
+from tests.support.kms import LOCAL_KMS_SECRET, confluent_rules, encryption_rule
 
 pytestmark = pytest.mark.integration
 
@@ -114,26 +110,13 @@ def register(
     metadata: Metadata | None = None,
 ) -> str:
     kek = f"kek{next(_names)}"
-    rule = Rule(
-        "encrypt-pii",
-        "",
-        RuleKind.TRANSFORM,
-        RuleMode.WRITEREAD,
-        "ENCRYPT",
-        ["PII"],
-        RuleParams(
-            {
-                "encrypt.kek.name": kek,
-                "encrypt.kms.type": "local-kms",
-                "encrypt.kms.key.id": "k1",
-                **params,
-            }
-        ),
-        None,
-        None,
-        "ERROR,ERROR",
-        False,
-    )
+    params = {
+        "encrypt.kek.name": kek,
+        "encrypt.kms.type": "local-kms",
+        "encrypt.kms.key.id": "k1",
+        **params,
+    }
+    rule = encryption_rule("ENCRYPT", "encrypt-pii", ["PII"], params)
     client.register_schema(subject, Schema(text, kind, [], metadata, RuleSet(None, [rule])))
     return kek
 

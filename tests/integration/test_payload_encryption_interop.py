@@ -48,7 +48,7 @@ from serdes.errors import SerdesError
 from serdes.json_schema import JSONDeserializer, JSONSerializer
 from serdes.protobuf import ProtobufDeserializer, ProtobufSerializer, message_class, schema_of_file
 from serdes.rules import DlqAction, RuleRegistry
-from tests.support.kms import LOCAL_KMS_SECRET, confluent_rules
+from tests.support.kms import LOCAL_KMS_SECRET, confluent_rules, encryption_rule
 
 pytestmark = pytest.mark.integration
 
@@ -106,26 +106,13 @@ def register(
 ) -> str:
     """Register `text` with one ENCRYPT_PAYLOAD encoding rule under a fresh KEK."""
     kek = f"payload-kek{next(_names)}"
-    rule = Rule(
-        "encrypt-payload",
-        "",
-        RuleKind.TRANSFORM,
-        RuleMode.WRITEREAD,
-        "ENCRYPT_PAYLOAD",
-        None,
-        RuleParams(
-            {
-                "encrypt.kek.name": kek,
-                "encrypt.kms.type": "local-kms",
-                "encrypt.kms.key.id": "k1",
-                **params,
-            }
-        ),
-        None,
-        None,
-        "ERROR,ERROR",
-        False,
-    )
+    params = {
+        "encrypt.kek.name": kek,
+        "encrypt.kms.type": "local-kms",
+        "encrypt.kms.key.id": "k1",
+        **params,
+    }
+    rule = encryption_rule("ENCRYPT_PAYLOAD", "encrypt-payload", None, params)
     rule_set = RuleSet(None, None, [rule])
     client.register_schema(subject, Schema(text, kind, [], None, rule_set))
     return kek

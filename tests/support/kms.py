@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from confluent_kafka.schema_registry import Rule, RuleKind, RuleMode, RuleParams
 from confluent_kafka.schema_registry.rule_registry import RuleRegistry as CkRuleRegistry
 
 LOCAL_KMS_SECRET = "a local secret shared by both clients"
@@ -29,3 +30,23 @@ def confluent_rules(*executors: Any) -> Iterator[CkRuleRegistry]:
     finally:
         for executor in executors:
             executor.close()
+
+
+def encryption_rule(
+    rule_type: str, name: str, tags: list[str] | None, params: dict[str, str]
+) -> Rule:
+    """A confluent-kafka WRITEREAD encryption rule (ENCRYPT or ENCRYPT_PAYLOAD) that fails
+    with ERROR both ways."""
+    return Rule(
+        name,
+        "",
+        RuleKind.TRANSFORM,
+        RuleMode.WRITEREAD,
+        rule_type,
+        tags,
+        RuleParams(params),
+        None,
+        None,
+        "ERROR,ERROR",
+        False,
+    )
